@@ -1,0 +1,304 @@
+"""Co-creation initiatives (samskabelsesinitiativer) and their life cycle.
+
+An initiative is born citizen-driven (001: Loesning Lykkes, Mols i Udvikling),
+municipality-initiated (a worker's idea), or as a Gentofte task committee
+(004). It takes one of the forms on the ladder of co-creation (002), which
+sets how many citizens and staff hours it asks for, how long it runs, whether
+it leaves a physical facility behind, and what value it returns. It waits on
+a decision path (:mod:`mechanisms.approval`), recruits and loses citizens
+(:mod:`mechanisms.participation`), progresses on mobilised staff and citizen
+resources, may need operations to accept it (:mod:`mechanisms.maintenance`),
+and ends in success, failure or abandonment.
+
+Progress per week: ``(0.5 * staff + 0.5 * citizens) / form.weeks`` with
+``staff = min(1, hours / form.staff_hours) * (0.4 + 0.6 * lead practice)`` and
+``citizens = min(1, n / form.citizens) * min(1, 2 * mean resources)``.
+Breakdown hazard per week: ``form.risk * (1 + 2 (1 - p_lead)) * (1 + 2 steering
++ 2 (1 - staff))``: both over-steering and under-steering fail (002).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .mechanisms import approval, learning, maintenance, participation, zero_error
+from .mechanisms import governance as gov
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .agents.workers import Worker
+    from .model import CoCreationModel
+
+
+@dataclass(frozen=True)
+class Form:
+    """A rung on the ladder of co-creation (samskabelsesstigen, 002)."""
+
+    rung: int
+    name: str
+    label: str
+    citizens: int
+    staff_hours: float
+    weeks: int
+    value: float
+    physical: float
+    risk: float
+
+
+LADDER = (
+    Form(0, "co_production", "Empowerment and co-production of one's own service", 2, 2.0, 10, 1.0, 0.0, 0.004),
+    Form(1, "volunteering", "Volunteers in co-production of welfare for others", 6, 3.0, 18, 2.0, 0.5, 0.005),
+    Form(2, "e_panel", "Electronic citizen panels", 20, 2.0, 10, 1.2, 0.0, 0.004),
+    Form(3, "crowdsourcing", "Crowdsourcing of proposals for new solutions", 15, 3.0, 16, 2.5, 0.3, 0.006),
+    Form(4, "dialogue_meeting", "Dialogue meetings with politicians and civil servants", 12, 4.0, 20, 3.5, 0.3, 0.007),
+    Form(5, "governance_network", "Governance networks with mutual learning", 10, 6.0, 34, 6.0, 0.5, 0.009),
+)
+
+RECRUIT_CONTACTS = 3.0
+"""Citizens contacted per missing participant per week."""
+MIN_PARTICIPATION = 0.4
+"""Share of the form's citizens below which an initiative is starved."""
+STARVED_WEEKS = 6
+GRACE_WEEKS = 8
+"""Weeks a running initiative has to recruit before starvation counts."""
+COMPLAINTS_PER_DISAPPOINTED = 0.3
+
+
+class Origin(str, Enum):
+    CITIZEN = "citizen_driven"
+    MUNICIPALITY = "municipality_initiated"
+    TASK_COMMITTEE = "task_committee"
+
+
+class Stage(str, Enum):
+    APPROVAL = "approval"
+    RUNNING = "running"
+    REALISING = "realising"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    ABANDONED = "abandoned"
+
+
+ENDED = (Stage.COMPLETED, Stage.FAILED, Stage.ABANDONED)
+
+
+class Initiative:
+    """One co-creation initiative, from proposal to its end."""
+
+    def __init__(
+        self,
+        model: CoCreationModel,
+        origin: Origin,
+        form: Form,
+        lead: Worker,
+        needs_group: int,
+        physical: bool,
+        initiator: int | None = None,
+        politicians: list | None = None,
+    ) -> None:
+        self.uid = model.next_initiative_id()
+        self.origin = origin
+        self.form = form
+        self.lead = lead
+        self.department = lead.department
+        self.needs_group = needs_group
+        self.physical = physical
+        self.politicians = politicians or []
+        self.helpers: list[Worker] = []
+        self.participants: list[int] = []
+        self.week_proposed = model.week
+        self.week_decided: int | None = None
+        self.week_ended: int | None = None
+        self.progress = 0.0
+        self.value = 0.0
+        self.weeks_running = 0
+        self.weeks_starved = 0
+        self.refusals = 0
+        self.weak_joined = 0
+        self.joined = 0
+        self.progressed = False
+        if origin is Origin.TASK_COMMITTEE:
+            self.steps = 0
+            self.stage = Stage.RUNNING
+            self.week_decided = model.week
+        else:
+            p = model.p
+            self.steps = approval.steps_needed(p["decision_path_length"], p["discretion"], form.rung)
+            self.stage = Stage.APPROVAL
+        self.step_index = 0
+        if initiator is not None:
+            model.population.join(initiator, self)
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def active(self) -> bool:
+        return self.stage not in ENDED
+
+    @property
+    def recruiting(self) -> bool:
+        if self.stage is Stage.RUNNING:
+            return True
+        return self.stage is Stage.APPROVAL and self.origin is Origin.CITIZEN
+
+    @property
+    def needs_staff(self) -> bool:
+        return self.stage in (Stage.RUNNING, Stage.APPROVAL, Stage.REALISING)
+
+    @property
+    def staff_hours_needed(self) -> float:
+        return self.form.staff_hours if self.stage is Stage.RUNNING else 1.0
+
+    # ------------------------------------------------------------------ weekly
+    def step(self, model: CoCreationModel) -> None:
+        """Advance one week: decision path, recruitment, progress, retention, ending."""
+        self.progressed = False
+        if self.stage is Stage.APPROVAL:
+            self._approval_step(model)
+        if self.stage is Stage.RUNNING:
+            self._progress_step(model)
+        elif self.stage is Stage.REALISING:
+            self._realising_step(model)
+        if self.active and self.recruiting:
+            model.population.recruit(self, model)
+        if self.active:
+            model.population.retain(self, model)
+        if self.active and self.stage is Stage.RUNNING:
+            self._check_starved(model)
+
+    def _approval_step(self, model: CoCreationModel) -> None:
+        p = model.p
+        rng = model.rng
+        if rng.random() >= approval.step_done_chance(p["decision_delay_weeks"], self.lead.champion):
+            return
+        if approval.council_step(self.form.rung, self.step_index, self.steps):
+            yes = approval.council_yes(model.power_sharing_mean)
+        else:
+            yes = 1.0 - zero_error.step_rejection(p["zero_error_culture"], p["authority_logic"])
+        if rng.random() >= yes:
+            self.week_decided = model.week
+            model.record_decision(self)
+            self.end(model, Stage.FAILED, sanction=False)
+            return
+        self.step_index += 1
+        if self.step_index >= self.steps:
+            self.week_decided = model.week
+            model.record_decision(self)
+            self.stage = Stage.RUNNING
+
+    def _progress_step(self, model: CoCreationModel) -> None:
+        self.weeks_running += 1
+        lead = self.lead
+        hours = lead.hours_for(self) if self.origin is not Origin.TASK_COMMITTEE else lead.duty_hours_for(self)
+        hours += sum(h.hours_for(self) for h in self.helpers)
+        staff = min(1.0, hours / self.form.staff_hours) * (0.4 + 0.6 * lead.practice)
+        n = len(self.participants)
+        if n:
+            res = float(model.population.resources[self.participants].mean())
+            citizens = min(1.0, n / self.form.citizens) * min(1.0, 2.0 * res)
+        else:
+            citizens = 0.0
+        step = (0.5 * staff + 0.5 * citizens) / self.form.weeks
+        self.progress += step
+        self.progressed = step >= 0.4 / self.form.weeks
+        steering = lead.steering
+        hazard = self.form.risk * (1 + 2 * (1 - lead.practice)) * (1 + 2 * steering + 2 * (1 - staff))
+        if model.rng.random() < hazard:
+            self.end(model, Stage.FAILED, sanction=True)
+            return
+        if self.progress >= 1.0:
+            if self.physical:
+                self.stage = Stage.REALISING
+            else:
+                self.end(model, Stage.COMPLETED)
+
+    def _realising_step(self, model: CoCreationModel) -> None:
+        p = model.p
+        tie = self.lead.tied_to_operations
+        accept = maintenance.operations_accepts(
+            p["silo_strength"], p["maintenance_pool"], tie, p["top_management_focus"]
+        )
+        if model.rng.random() < accept:
+            model.add_facility()
+            self.end(model, Stage.COMPLETED)
+            return
+        self.refusals += 1
+        if self.refusals >= maintenance.REFUSALS_TO_FAIL:
+            self.end(model, Stage.FAILED, sanction=False)
+
+    def _check_starved(self, model: CoCreationModel) -> None:
+        if self.weeks_running <= GRACE_WEEKS:
+            return
+        if len(self.participants) < max(1, MIN_PARTICIPATION * self.form.citizens):
+            self.weeks_starved += 1
+            if self.weeks_starved >= STARVED_WEEKS:
+                self.end(model, Stage.ABANDONED)
+        else:
+            self.weeks_starved = 0
+
+    # ------------------------------------------------------------------ ending
+    def end(self, model: CoCreationModel, stage: Stage, sanction: bool = False) -> None:
+        """Close the initiative: outcome, trust, learning, release everyone."""
+        if not self.active:
+            return
+        self.stage = stage
+        self.week_ended = model.week
+        pop = model.population
+        members = np.asarray(self.participants, dtype=np.int64)
+        lead = self.lead
+        if stage is Stage.COMPLETED:
+            self.value = self._value(model)
+            dm, dp = learning.success_lesson(lead.mindset, lead.practice)
+            lead.mindset += dm
+            lead.practice += dp
+            for helper in self.helpers:
+                hm, hp = learning.success_lesson(helper.mindset, helper.practice)
+                helper.mindset += 0.5 * hm
+                helper.practice += 0.5 * hp
+            if len(members):
+                pop.trust[members] += gov.TRUST_SUCCESS * (1.0 - pop.trust[members])
+                pop.spillover(members, gov.TRUST_SPILLOVER, model)
+            self._address_needs(model)
+        else:
+            if len(members):
+                pop.trust[members] -= gov.TRUST_FAILURE * pop.trust[members]
+                model.week_disappointed += len(members)
+            if sanction:
+                de, dm = zero_error.sanction(model.p["zero_error_culture"])
+                lead.energy = max(0.0, lead.energy - de)
+                lead.mindset = max(0.0, lead.mindset - dm)
+        for politician in self.politicians:
+            politician.seats -= 1
+        pop.release(members)
+        self.participants = []
+        lead.release(self)
+        for helper in self.helpers:
+            helper.release(self)
+        self.helpers = []
+        model.record_end(self)
+
+    def _value(self, model: CoCreationModel) -> float:
+        quality = 0.5 + 0.5 * self.lead.practice
+        diversity = 1.0 + 0.3 * (self.weak_joined > 0)
+        return self.form.value * quality * diversity
+
+    def _address_needs(self, model: CoCreationModel) -> None:
+        """Whose needs the finished initiative addresses: set by who shaped it."""
+        if self.needs_group == participation.WEAK:
+            return
+        if self.joined and self.weak_joined / self.joined >= model.weak_share_population:
+            self.needs_group = participation.WEAK
+
+
+def choose_form(rng: np.random.Generator, origin: Origin, practice: float) -> Form:
+    """Which rung an initiative takes: citizens aim high, workers as far as they master."""
+    if origin is Origin.TASK_COMMITTEE:
+        return LADDER[5]
+    if origin is Origin.CITIZEN:
+        weights = np.array([0.10, 0.30, 0.02, 0.10, 0.18, 0.30])
+    else:
+        rungs = np.arange(6)
+        weights = np.exp(-0.5 * ((rungs - 5.0 * practice) / 1.2) ** 2)
+    return LADDER[int(rng.choice(6, p=weights / weights.sum()))]
