@@ -20,7 +20,7 @@ Breakdown hazard per week: ``form.risk * (1 + 2 (1 - p_lead)) * (1 + 2 steering
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,13 +67,13 @@ GRACE_WEEKS = 8
 COMPLAINTS_PER_DISAPPOINTED = 0.3
 
 
-class Origin(str, Enum):
+class Origin(StrEnum):
     CITIZEN = "citizen_driven"
     MUNICIPALITY = "municipality_initiated"
     TASK_COMMITTEE = "task_committee"
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     APPROVAL = "approval"
     RUNNING = "running"
     REALISING = "realising"

@@ -49,6 +49,8 @@ class Department:
         self.leader: Leader | None = None
         self.backlog = 0.0
         self.overload = 0.0
+        self.relief = 0.0
+        self.new_value = 0.0
 
     @property
     def capacity(self) -> float:
@@ -228,6 +230,7 @@ class CoCreationModel(mesa.Model):
         if initiative.stage is Stage.COMPLETED:
             self.completed += 1
             self.value_total += initiative.value
+            initiative.department.new_value += initiative.value
             self.completed_weak_needs += int(initiative.needs_group == part.WEAK)
         elif initiative.stage is Stage.FAILED:
             self.failed += 1
@@ -252,7 +255,10 @@ class CoCreationModel(mesa.Model):
         backlog = 0.0
         untried = 0.0
         for dept in self.departments:
+            dept.relief = operations.next_relief(dept.relief, p["volunteer_attrition"], dept.new_value)
+            dept.new_value = 0.0
             owed = operations.demand(len(dept.workers), HOURS, p["budget_pressure"], p["capacity_set_aside"])
+            owed = max(0.0, owed - dept.relief)
             if dept.is_operations:
                 owed += unfunded
             done = sum(w.hours_operations for w in dept.workers)

@@ -188,7 +188,6 @@ class Worker(mesa.Agent):
         if self.had_dialogue:
             de += dialogue.ENERGY_SUPPORT
         self.energy = min(1.0, max(0.0, self.energy + de))
-        self.had_dialogue = False
         if self.energy < energy.BURNOUT:
             self.burnt_out = True
 
@@ -202,18 +201,20 @@ class Worker(mesa.Agent):
         self.willingness = w
         self.share_voluntary = time_allocation.chosen_share(w, self.champion)
         self.share_mandated = time_allocation.mandated_share(p["practice_mandate"])
+        pushed = max(self.share_mandated, dialogue.challenge_share(self.had_dialogue))
+        self.had_dialogue = False
         wants = self.share_voluntary >= time_allocation.PRACTISING
         cap = MAX_LED_CHAMPION if self.champion else MAX_LED
-        if (wants or self.share_mandated > 0) and len(self.led) < cap:
+        if (wants or pushed > 0) and len(self.led) < cap:
             chance = PROPOSE * (1.0 if not self.led else 0.3)
             drive = max(w, self.share_mandated / time_allocation.MANDATE_SHARE * 0.5)
             if model.rng.random() < chance * min(1.0, 2.0 * drive):
                 model.propose_by_worker(self)
-        if not self.engaged_in and (self.share_voluntary >= HELP_MIN or self.share_mandated > 0):
+        if not self.engaged_in and (self.share_voluntary >= HELP_MIN or pushed > 0):
             self._offer_help()
         engaged = bool(self.engaged_in)
         duty = self.duty_hours()
-        share = min(0.8, self.share_voluntary + self.share_mandated) if engaged else 0.0
+        share = min(0.8, self.share_voluntary + pushed) if engaged else 0.0
         self.hours_cocreation = share * HOURS + duty
         self.hours_operations = HOURS - self.hours_cocreation
         self.practising = wants and engaged

@@ -7,12 +7,15 @@ work processes"; these talks "are different from the normal day-to-day
 leader-employee talk, as they have to be more value based". 003 adds that
 workers need a leader who grants room and backing.
 
-A dialogue therefore does three things this week, and nothing else in the
+A dialogue therefore does four things this week, and nothing else in the
 model does them:
 - raises mindset: ``talk = MINDSET_GAIN * (0.5 + 0.5 * p)`` (a talk grounded
   in the worker's own trials lands better);
 - doubles what this week's trials teach (``reflection = 1 + REFLECTION``);
-- restores energy: ``de = ENERGY_SUPPORT``.
+- restores energy: ``de = ENERGY_SUPPORT``;
+- challenges the work process: the worker tries co-creation for at least
+  ``CHALLENGE_SHARE`` of that week (alongside a colleague if it leads
+  nothing); like ordered hours, this is trial time, not yet a choice.
 Capacity: with ``leader_dialogue = 1`` every worker gets one talk every
 ``CYCLE_WEEKS`` weeks; leaders choose first those mid-shift or low on energy.
 """
@@ -25,6 +28,7 @@ CYCLE_WEEKS = 4
 MINDSET_GAIN = 0.22
 REFLECTION = 1.0
 ENERGY_SUPPORT = 0.08
+CHALLENGE_SHARE = 0.1
 TRAINING_GAIN = 0.03
 """Weekly mindset input of courses at ``mindset_training = 1`` (no practice)."""
 
@@ -59,3 +63,8 @@ def training_talk(mindset_training: float) -> float:
 def reflection(had_dialogue: bool) -> float:
     """Multiplier on what this week's trials teach."""
     return 1.0 + REFLECTION if had_dialogue else 1.0
+
+
+def challenge_share(had_dialogue: bool) -> float:
+    """Share of this week the worker is challenged to spend trying co-creation."""
+    return CHALLENGE_SHARE if had_dialogue else 0.0

@@ -12,31 +12,39 @@ the work process "can be learnt only by trial and testing". Hence:
   example and from one's own successes, but an understanding that practice
   does not confirm fades back:
   ``dm = inputs * (1 - m) - FADE * max(0, m - p - GAP)``
+- and, symmetrically, a routine that understanding does not carry slides
+  back into the old way of working:
+  ``dp -= FADE * max(0, p - m - GAP)``
 """
 
 from __future__ import annotations
 
 RATE_P = 0.06
 """Practice gained per week of full trial time, at full understanding."""
-FLOOR_P = 0.15
+FLOOR_P = 0.1
 """Share of a trial's lesson learnt with no understanding of why."""
-PEER_RATE = 0.03
+PEER_RATE = 0.06
 """Mindset pull from colleagues who practise more than oneself."""
 SUCCESS_BOOST = 0.08
 """Mindset and practice gained when one's initiative succeeds."""
-FADE = 0.05
-"""Weekly fading of understanding that runs ahead of practice."""
-GAP = 0.25
-"""How far mindset may run ahead of practice before it fades."""
+FADE = 0.06
+"""Weekly fading of one process where it runs ahead of the other."""
+GAP = 0.2
+"""How far one process may run ahead of the other before it fades."""
 PRACTICE_DECAY = 0.004
 """Weekly loss of an unused work process."""
 
 
 def practice_change(p: float, m: float, trial: float, reflection: float) -> float:
-    """Weekly change in practice from ``trial`` (0-1 share of maximal trial time)."""
+    """Weekly change in practice from ``trial`` (0-1 share of maximal trial time).
+
+    ``reflection`` multiplies what the trial teaches (a leader dialogue that
+    week doubles it, :mod:`dialogue`).
+    """
     gain = RATE_P * trial * (FLOOR_P + (1.0 - FLOOR_P) * m) * reflection * (1.0 - p)
     decay = PRACTICE_DECAY * p * (1.0 - min(trial * 4.0, 1.0))
-    return gain - decay
+    fade = FADE * max(0.0, p - m - GAP)
+    return gain - decay - fade
 
 
 def mindset_change(m: float, p: float, talk: float, peer_practice: float) -> float:
