@@ -1,0 +1,256 @@
+"""Crash-safe results of a sweep: a manifest and one self-checking Parquet file per finished chunk.
+
+Why it is shaped like this: a sweep of thousands of runs must survive a killed
+laptop, a lost cluster worker or a Ctrl-C without losing or doubling a row.
+So nothing is ever appended to or rewritten in place. The manifest is written
+once, atomically, before the first run; every finished chunk of runs becomes
+its own file, written to a temporary name, flushed to disk and renamed into
+place (:func:`cocreate_sim.experiment.atomic_write_bytes`; ``os.replace`` is
+atomic), and the file name carries the SHA-256 of its bytes, so a damaged
+file is recognised on the next start. The runs that are done are exactly
+the ``run_id`` values in the intact chunk files; a resumed sweep runs only
+the others.
+
+Layout of a results folder::
+
+    OUT/manifest.json            the resolved sweep, its design and provenance
+    OUT/runs/chunk-<first>-<last>-<sha>.parquet   one row per run
+    OUT/quarantine/              damaged chunk files, moved aside (their runs are re-run)
+    OUT/sensitivity.csv, OUT/report.html           written by the analysis
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import UserError
+from .experiment import atomic_write_bytes
+
+MANIFEST = "manifest.json"
+RUNS = "runs"
+QUARANTINE = "quarantine"
+FORMAT = "cocreate_sim.sweep/1"
+FINGERPRINT_KEY = b"cocreate_sim.sweep_fingerprint"
+ID_COLUMNS = ("run_id", "point", "replication", "seed")
+
+_CHUNK_NAME = re.compile(r"^chunk-(\d+)-(\d+)-([0-9a-f]{16})\.parquet$")
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and no whitespace noise: the input of a fingerprint."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def fingerprint(data: Any) -> str:
+    """SHA-256 of the canonical JSON of ``data``: equal sweeps, equal fingerprints."""
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+@dataclass
+class SweepStore:
+    """The results folder of one sweep; open it with :meth:`open`."""
+
+    root: Path
+    manifest: dict[str, Any]
+    schema: pa.Schema
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / RUNS
+
+    @classmethod
+    def open(cls, root: Path, manifest: dict[str, Any]) -> SweepStore:
+        """Create the folder with ``manifest``, or reopen it if it holds the same sweep.
+
+        A folder that holds a different sweep, is not a sweep folder, or has a
+        damaged manifest is a UserError: we never mix two sweeps' rows.
+        """
+        root = Path(root)
+        path = root / MANIFEST
+        if path.exists():
+            stored = read_manifest(root)
+            if stored.get("fingerprint") != manifest["fingerprint"]:
+                raise UserError(_changed_message(root, stored, manifest))
+            if stored.get("outcomes") != manifest.get("outcomes"):
+                # Outcomes only steer the analysis (every row keeps every outcome), so they may change.
+                stored["outcomes"] = manifest.get("outcomes")
+                atomic_write_bytes(path, _dump(stored))
+            manifest = stored
+        else:
+            if root.exists() and not root.is_dir():
+                raise UserError(f"output folder '{root}' exists and is not a folder; choose another --out.")
+            if root.exists() and any(p.name != QUARANTINE for p in root.iterdir()):
+                raise UserError(
+                    f"output folder '{root}' is not empty and has no {MANIFEST}, so it is not a sweep results "
+                    "folder; choose an empty or new folder with --out (existing files are never overwritten)."
+                )
+            root.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, _dump(manifest))
+        (root / RUNS).mkdir(exist_ok=True)
+        store = cls(root, manifest, result_schema(manifest))
+        store._remove_temporaries()
+        return store
+
+    def _remove_temporaries(self) -> None:
+        """Half-written files of a killed sweep never became chunks; drop them."""
+        for folder in (self.root, self.runs_dir):
+            for tmp in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
+    def chunk_files(self) -> list[Path]:
+        return sorted(p for p in self.runs_dir.iterdir() if p.suffix == ".parquet" and not p.name.startswith("."))
+
+    def finished_run_ids(self) -> set[int]:
+        """Run ids in the intact chunk files; damaged chunk files are moved to ``quarantine/``.
+
+        A damaged file (wrong checksum, unreadable Parquet, rows of another
+        sweep) is quarantined and a warning recorded in :attr:`warnings`; the
+        runs it held count as not done, so the sweep runs them again.
+        """
+        done: dict[int, Path] = {}
+        for path in self.chunk_files():
+            problem = self._check_chunk(path)
+            if problem:
+                self._quarantine(path, problem)
+                continue
+            ids = pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
+            for run_id in ids:
+                if run_id in done:
+                    raise UserError(
+                        f"results folder '{self.root}' is inconsistent: run {run_id} is in both "
+                        f"'{done[run_id].name}' and '{path.name}' under {RUNS}/. These files were not written "
+                        "by one sweep; remove the copied file or start a new --out folder."
+                    )
+                done[run_id] = path
+        return set(done)
+
+    def _check_chunk(self, path: Path) -> str | None:
+        match = _CHUNK_NAME.match(path.name)
+        if not match:
+            return "its name is not chunk-<first>-<last>-<checksum>.parquet"
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest()[:16] != match.group(3):
+            return "its contents do not match the checksum in its name (truncated or altered)"
+        try:
+            table = pq.read_table(pa.BufferReader(data))
+        except (pa.ArrowException, OSError) as exc:
+            return f"it is not readable Parquet ({exc})"
+        meta = table.schema.metadata or {}
+        if meta.get(FINGERPRINT_KEY, b"").decode() != self.manifest["fingerprint"]:
+            return "its rows belong to a different sweep"
+        n_runs = self.manifest["n_runs"]
+        ids = table.column("run_id").to_pylist() if "run_id" in table.column_names else []
+        if not ids or min(ids) < 0 or max(ids) >= n_runs or len(set(ids)) != len(ids):
+            return f"its run ids are not distinct ids in 0..{n_runs - 1}"
+        return None
+
+    def _quarantine(self, path: Path, problem: str) -> None:
+        target = self.root / QUARANTINE
+        target.mkdir(exist_ok=True)
+        shutil.move(str(path), target / path.name)
+        self.warnings.append(
+            f"chunk file '{path}' is damaged: {problem}. It was moved to '{target}/' and its runs will be run again."
+        )
+
+    def write_chunk(self, rows: list[dict[str, Any]]) -> Path:
+        """Write one finished chunk of rows atomically; the file name carries its checksum."""
+        table = pa.Table.from_pylist(rows, schema=self.schema)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        data = sink.getvalue().to_pybytes()
+        ids = [row["run_id"] for row in rows]
+        name = f"chunk-{min(ids):07d}-{max(ids):07d}-{hashlib.sha256(data).hexdigest()[:16]}.parquet"
+        path = self.runs_dir / name
+        atomic_write_bytes(path, data)
+        return path
+
+    def load(self) -> pd.DataFrame:
+        """Every finished run, one row each, sorted by run id."""
+        return load_runs(self.root)
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The manifest of a results folder, or a UserError saying what is wrong with the folder."""
+    path = Path(root) / MANIFEST
+    if not path.exists():
+        raise UserError(
+            f"'{root}' is not a sweep results folder: it has no {MANIFEST}. "
+            "Give the folder that 'python run.py sweep ... --out DIR' wrote."
+        )
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(
+            f"'{path}' is damaged ({exc}); the results folder cannot be trusted. "
+            "Start the sweep again in a new --out folder."
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise UserError(f"'{path}' is not a manifest of this program's sweeps (expected format '{FORMAT}').")
+    return manifest
+
+
+def result_schema(manifest: dict[str, Any]) -> pa.Schema:
+    """Column types of the run table: ids and integer levers as int64, everything else float64."""
+    fields = [pa.field(name, pa.int64()) for name in ID_COLUMNS]
+    for name, kind in manifest["parameter_types"].items():
+        fields.append(pa.field(name, pa.int64() if kind == "int" else pa.float64()))
+    fields += [pa.field(name, pa.float64()) for name in manifest["outcome_columns"]]
+    return pa.schema(fields, metadata={FINGERPRINT_KEY: manifest["fingerprint"].encode()})
+
+
+def load_runs(root: Path) -> pd.DataFrame:
+    """Read every intact chunk of a results folder into one frame sorted by ``run_id``."""
+    root = Path(root)
+    manifest = read_manifest(root)
+    schema = result_schema(manifest)
+    files = sorted((root / RUNS).glob("chunk-*.parquet")) if (root / RUNS).exists() else []
+    tables = []
+    for path in files:
+        try:
+            tables.append(pq.read_table(path, schema=schema))
+        except (pa.ArrowException, OSError) as exc:
+            raise UserError(
+                f"chunk file '{path}' is damaged ({exc}). Re-run the same sweep command on '{root}': "
+                "it moves damaged chunks to quarantine/ and runs their runs again."
+            ) from None
+    if not tables:
+        return schema.empty_table().to_pandas()
+    frame = pa.concat_tables(tables).to_pandas()
+    return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def _dump(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=1, sort_keys=False, default=str) + "\n").encode()
+
+
+def _changed_message(root: Path, stored: dict[str, Any], new: dict[str, Any]) -> str:
+    old_spec, new_spec = stored.get("sweep", {}), new.get("sweep", {})
+    keys = sorted(
+        k
+        for k in set(old_spec) | set(new_spec)
+        if k in ("params", "design", "vary", "samples", "replications", "horizon", "seed", "levels")
+        and old_spec.get(k) != new_spec.get(k)
+    )
+    if "params" in keys:
+        old_p, new_p = old_spec.get("params", {}), new_spec.get("params", {})
+        changed = sorted(k for k in set(old_p) | set(new_p) if old_p.get(k) != new_p.get(k))
+        keys[keys.index("params")] = "params (" + ", ".join(changed[:6]) + ("…" if len(changed) > 6 else "") + ")"
+    what = ", ".join(keys) if keys else "its resolved contents"
+    return (
+        f"output folder '{root}' holds results of a different sweep (changed: {what}). Rows of two different "
+        "sweeps are never mixed: give a new --out folder, or restore the sweep file (and its base scenario) "
+        "to resume the old one."
+    )
