@@ -1,0 +1,433 @@
+"""The command line that ``run.py`` calls: run, compare, validate, params, patterns (and sweep, app).
+
+Every user mistake ends as one paragraph on stderr ("error: ...") and exit
+status 2; Ctrl-C ends with status 130 and no traceback; nothing half-written
+is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import difflib
+import importlib
+import os
+import shutil
+import signal
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import UserError
+
+EXAMPLES = """\
+examples:
+  python run.py scenarios/drop_zero_error_culture.yaml
+  python run.py scenarios/npm_baseline.yaml --set zero_error_culture=0.3 --replications 10
+  python run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml
+  python run.py validate scenarios/my_municipality.yaml
+  python run.py params
+
+A scenario file is YAML; copy one from scenarios/ and change a few levers (see docs/scenarios.md).
+Each run writes a new folder results/<scenario>-<timestamp>/ with report.html (open it in a browser),
+summary.csv, timeseries.parquet and the fully resolved scenario.yaml.
+"""
+
+RUN_HELP = """\
+Run every replication of a scenario (in parallel on the local cores) and write a new results folder
+results/<scenario>-<timestamp>/ holding report.html, summary.csv (mean and 95%% confidence interval of
+every outcome at the final week), timeseries.parquet (one row per replication and week) and
+scenario.yaml (the fully resolved scenario with package version and git commit; it can be run again).
+Replication i uses the random seed <seed> + i, so the same command gives the same numbers."""
+
+COMPARE_HELP = """\
+Run two or more scenarios with common random numbers (replication i of every scenario uses the same
+seed) and write one results folder whose report.html puts them side by side, with the difference of
+each from the FIRST scenario and its 95%% confidence interval (paired by replication). Horizon,
+replications and seed come from the first scenario unless given as options; --set applies to all."""
+
+
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler so that cleanup (temporary folders, worker processes) runs."""
+
+
+def _on_sigterm(signum, frame) -> None:  # pragma: no cover - exercised through a subprocess test
+    raise _Terminated()
+
+
+# ------------------------------------------------------------------ parser
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="change one lever for this run, e.g. --set zero_error_culture=0.3 (repeatable; "
+        "'python run.py params' lists every lever)",
+    )
+    parser.add_argument("--replications", type=_positive_int, metavar="N", help="number of replications")
+    parser.add_argument("--steps", type=_positive_int, metavar="N", help="horizon in weeks (52 = one year)")
+    parser.add_argument("--seed", type=_non_negative_int, metavar="N", help="base random seed")
+    parser.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
+    parser.add_argument("--processes", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no table; print only the folder")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser with every subcommand, including those other modules register."""
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        usage="python run.py SCENARIO.yaml [--set KEY=VALUE ...] [--replications N] [--steps N] [--seed N] "
+        "[--out DIR] [--quiet]\n       python run.py COMMAND [options]   (COMMAND: see below)",
+        description="cocreate_sim: simulate a Danish municipality moving from New Public Management to "
+        "co-creation (New Public Governance), and compare policy scenarios.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario (the default: 'python run.py FILE.yaml' is 'python run.py run FILE.yaml')",
+        description=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file to run")
+    _add_run_options(run)
+    run.set_defaults(func=cmd_run)
+
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios with the same seeds and report them side by side with differences",
+        description=COMPARE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="two or more scenario files")
+    _add_run_options(compare)
+    compare.set_defaults(func=cmd_compare)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Check scenario files (keys, types, ranges, 'extends') without running them. Prints OK or the "
+        "error for each; exits with status 2 if any file has an error. Without files: every scenarios/*.yaml.",
+    )
+    validate.add_argument("files", nargs="*", metavar="FILE", help="scenario files (default: scenarios/*.yaml)")
+    validate.set_defaults(func=cmd_validate)
+
+    params = sub.add_parser(
+        "params",
+        help="list every lever: default, range, unit, meaning, source",
+        description="List every parameter (lever) of the model with its baseline default, allowed range, unit, "
+        "meaning and the source documents it rests on, read from the one declaration in cocreate_sim.params.",
+    )
+    params.add_argument(
+        "--format", choices=["text", "markdown", "csv"], default="text", help="output format (default: text)"
+    )
+    params.set_defaults(func=cmd_params)
+
+    patterns = sub.add_parser(
+        "patterns",
+        help="run the pattern experiments and write docs/validation.md",
+        description="Run the experiments behind the six patterns of the model brief (pattern-oriented "
+        "validation) and write docs/validation.md with each effect size, its 95%% confidence interval "
+        "and a figure.",
+    )
+    patterns.add_argument("--replications", type=_positive_int, metavar="N", help="replications per experiment")
+    patterns.add_argument("--out", default="docs/validation.md", metavar="FILE", help="where to write the report")
+    patterns.add_argument("--processes", type=_positive_int, metavar="N", help="worker processes (default: all)")
+    patterns.set_defaults(func=cmd_patterns)
+
+    for module in ("cocreate_sim.sweep", "cocreate_sim.app"):
+        try:
+            feature = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue  # that feature is not part of this installation
+            raise
+        feature.register(sub)
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+def _headline_table(summary, names: Sequence[str], diffs=None) -> str:
+    """A short plain-text table of the headline outcomes at the final week (one block per comparison)."""
+    import math
+
+    from .report import HEADLINE, fmt_diff, fmt_value, label
+
+    def cell(column: str, row) -> str:
+        text = fmt_value(column, row["mean"])
+        if math.isfinite(row["ci95_low"]):
+            text += f" [{fmt_value(column, row['ci95_low'])}, {fmt_value(column, row['ci95_high'])}]"
+        return text
+
+    def layout(header: list[str], rows: list[list[str]]) -> list[str]:
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        return lines
+
+    s = summary.set_index(["scenario", "outcome"])
+    if diffs is None:
+        rows = [[label(c), *(cell(c, s.loc[(n, c)]) for n in names)] for c in HEADLINE]
+        return "\n".join(layout(["outcome (final week)", *names], rows))
+    d = diffs.set_index(["scenario", "outcome"])
+    blocks = []
+    for n in names[1:]:
+        rows = []
+        for c in HEADLINE:
+            r = d.loc[(n, c)]
+            text = fmt_diff(c, r["difference"])
+            if math.isfinite(r["ci95_low"]):
+                text += f" [{fmt_diff(c, r['ci95_low'])}, {fmt_diff(c, r['ci95_high'])}]"
+                text += " *" if (r["ci95_low"] > 0 or r["ci95_high"] < 0) else ""
+            rows.append([label(c), fmt_value(c, r["reference_mean"]), fmt_value(c, r["scenario_mean"]), text])
+        blocks.append("\n".join(layout(["outcome (final week)", names[0], n, "difference [95% CI]"], rows)))
+    return "\n\n".join(blocks)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and publish its results folder."""
+    from .experiment import run_scenario
+    from .scenario import load_scenario, parse_set
+
+    scenario = load_scenario(
+        args.scenario,
+        parse_set(args.set),
+        steps=args.steps,
+        replications=args.replications,
+        seed=args.seed,
+    )
+    if not args.quiet:
+        print(
+            f"Running '{scenario.name}': {scenario.steps} weeks x {scenario.replications} replication(s), "
+            f"seeds {scenario.seed}..{scenario.seed + scenario.replications - 1}",
+            file=sys.stderr,
+        )
+    started = time.perf_counter()
+    folder, summary = run_scenario(scenario, args.out, args.processes, progress=not args.quiet)
+    if args.quiet:
+        print(_display(folder))
+        return 0
+    summary = summary.assign(scenario=scenario.name)
+    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {_display(folder)}/")
+    print(f"  open {_display(folder / 'report.html')} in a browser for the report\n")
+    print(_headline_table(summary, [scenario.name]))
+    if scenario.replications > 1:
+        print(f"\n[95% confidence interval over {scenario.replications} replications]")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run scenarios with common random numbers and publish one comparison folder."""
+    from .experiment import compare_scenarios, unique_names
+    from .scenario import load_scenario, parse_set
+
+    if len(args.scenarios) < 2:
+        raise UserError(
+            "compare needs at least two scenario files, e.g. "
+            "'python run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml'."
+        )
+    overrides = parse_set(args.set)
+    scenarios = [load_scenario(path, overrides) for path in args.scenarios]
+    first = scenarios[0]
+    steps = args.steps or first.steps
+    replications = args.replications or first.replications
+    seed = first.seed if args.seed is None else args.seed
+    for s in scenarios[1:]:
+        differs = [
+            what
+            for what, mine, used, given in (
+                ("horizon", s.steps, steps, args.steps),
+                ("replications", s.replications, replications, args.replications),
+                ("seed", s.seed, seed, args.seed),
+            )
+            if mine != used and given is None
+        ]
+        if differs and not args.quiet:
+            print(
+                f"note: {s.name} sets a different {', '.join(differs)}; using the first scenario's "
+                f"({steps} weeks, {replications} replications, seed {seed}) so that the runs are comparable.",
+                file=sys.stderr,
+            )
+    if not args.quiet:
+        print(
+            f"Comparing {len(scenarios)} scenarios: {steps} weeks x {replications} replication(s), "
+            f"the same seeds {seed}..{seed + replications - 1} for each",
+            file=sys.stderr,
+        )
+    started = time.perf_counter()
+    folder, summary, diffs = compare_scenarios(
+        scenarios, steps, replications, seed, args.out, args.processes, progress=not args.quiet
+    )
+    if args.quiet:
+        print(_display(folder))
+        return 0
+    names = unique_names([s.name for s in scenarios])
+    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {_display(folder)}/")
+    print(f"  open {_display(folder / 'report.html')} in a browser for the report\n")
+    print(_headline_table(summary, names, diffs))
+    if replications > 1:
+        print("\n[95% confidence intervals; * = the difference is clear: its interval excludes zero]")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check scenario files; OK per file or the error; status 2 if any fails."""
+    from .scenario import load_scenario
+
+    files = [Path(f) for f in args.files]
+    if not files:
+        files = sorted(Path("scenarios").glob("*.yaml"))
+        if not files:
+            raise UserError("no files given and no scenarios/*.yaml here; give the scenario files to check.")
+    failed = 0
+    for path in files:
+        try:
+            s = load_scenario(path)
+        except UserError as exc:
+            failed += 1
+            print(f"FAIL {_display(path)}", flush=True)
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            continue
+        changed = s.changed
+        levers = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in changed.items())
+        what = f"{len(changed)} lever(s) differ from the baseline: {levers}" if changed else "all levers at baseline"
+        print(f"OK   {_display(path)}  ({s.steps} weeks, {s.replications} replications, seed {s.seed}; {what})")
+    if len(files) > 1:
+        print(f"{len(files) - failed} of {len(files)} files OK")
+    return 2 if failed else 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """Print every parameter from the one declaration."""
+    from .params import PARAMETERS, SEED_FILES
+
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["name", "group", "default", "low", "high", "unit", "meaning", "source"])
+        for p in PARAMETERS.values():
+            writer.writerow([p.name, p.group, p.default, p.low, p.high, p.unit, p.meaning, p.source])
+        return 0
+    if args.format == "markdown":
+        print("| Lever | Default | Range | Unit | Meaning | Sources |")
+        print("|---|---|---|---|---|---|")
+        for p in PARAMETERS.values():
+            meaning = p.meaning.replace("|", "\\|")
+            print(f"| `{p.name}` | {p.default} | {p.low} to {p.high} | {p.unit} | {meaning} | {p.source} |")
+        print()
+        for key, text in SEED_FILES.items():
+            print(f"- `{key}`: {text}")
+        return 0
+    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    group = None
+    for p in PARAMETERS.values():
+        if p.group != group:
+            group = p.group
+            print(f"\n{group.upper()}")
+        print(f"  {p.name:<28} default {p.default!s:<7} range {p.low}..{p.high}  {p.unit}  [sources {p.source}]")
+        for line in textwrap.wrap(p.meaning, width=width - 6):
+            print(f"      {line}")
+    print("\nSources (in /work/shared/seeds or shared/seeds):")
+    for key, text in SEED_FILES.items():
+        print(f"  {key}: {text}")
+    print("\nSet a lever in a scenario file under 'params:' or for one run with --set NAME=VALUE.")
+    return 0
+
+
+def cmd_patterns(args: argparse.Namespace) -> int:
+    """Run the pattern-oriented validation (the lead's patterns module) and write its report."""
+    try:
+        patterns = importlib.import_module("cocreate_sim.patterns")
+    except ModuleNotFoundError as exc:
+        if exc.name == "cocreate_sim.patterns":
+            raise UserError(
+                "the pattern experiments (cocreate_sim.patterns) are not part of this installation."
+            ) from None
+        raise
+    return int(patterns.main(replications=args.replications, out=Path(args.out), processes=args.processes))
+
+
+# -------------------------------------------------------------------- main
+def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
+    """'run.py FILE.yaml ...' means 'run.py run FILE.yaml ...'; a mistyped command gets a did-you-mean."""
+    if not argv or argv[0].startswith("-") or argv[0] in commands:
+        return argv
+    first = argv[0]
+    looks_like_file = first.endswith((".yaml", ".yml")) or os.sep in first or "/" in first or Path(first).exists()
+    if not looks_like_file:
+        close = difflib.get_close_matches(first, list(commands), n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise UserError(
+            f"'{first}' is neither a command nor a scenario file.{hint} Commands: {', '.join(commands)}; "
+            "or give a scenario file, e.g. 'python run.py scenarios/npm_baseline.yaml'. See 'python run.py --help'."
+        )
+    return ["run", *argv]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of run.py: parse, dispatch, and turn user mistakes and Ctrl-C into clean exits."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not in the main thread (e.g. called from a test runner thread)
+        previous = None
+    try:
+        parser = build_parser()
+        if not argv:
+            parser.print_help(sys.stderr)
+            return 2
+        commands = list(parser._subparsers._group_actions[0].choices)  # noqa: SLF001 - argparse has no public API
+        args = parser.parse_args(_route(argv, commands))
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return 2
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was written (results appear only when complete).", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("terminated: nothing was written (results appear only when complete).", file=sys.stderr)
+        return 143
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,466 @@
+"""Scenario files: load, inherit, validate.
+
+A scenario is a small YAML file a policy planner can read and change: which
+levers differ from the baseline municipality, for how many weeks to run, how
+many replications and from which seed. A scenario may inherit from another
+(``extends: npm_baseline.yaml``) and override a few keys. Every mistake is
+reported as one paragraph naming the file, the key path and the line, and what
+is allowed (a :class:`~cocreate_sim.errors.UserError`), never a traceback.
+
+YAML is read with PyYAML's safe loader only: no object construction.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+from .params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve, suggest
+
+MAX_HORIZON = 5200
+"""Longest horizon a scenario may ask for: 5,200 weeks (a hundred years)."""
+MAX_REPLICATIONS = 1000
+MAX_SEED = 2**32 - 1
+MAX_FILE_BYTES = 1_000_000
+DEFAULT_REPLICATIONS = 10
+DEFAULT_SEED = 1
+
+TOP_LEVEL_KEYS: dict[str, str] = {
+    "extends": "another scenario file this one starts from, relative to this file (e.g. npm_baseline.yaml)",
+    "name": "a short name for the results folder (letters, digits, - and _); default: the file name",
+    "description": "plain-language text saying what the scenario represents",
+    "horizon": f"weeks to simulate, a whole number from 1 to {MAX_HORIZON} (default {DEFAULT_STEPS})",
+    "replications": f"runs with different random seeds, 1 to {MAX_REPLICATIONS} (default {DEFAULT_REPLICATIONS})",
+    "seed": f"the base random seed, a whole number from 0 to {MAX_SEED} (default {DEFAULT_SEED})",
+    "params": "the levers that differ from the parent scenario: a mapping of parameter name to value",
+    "provenance": "written by run.py into a results folder (versions, git commit); ignored when loading",
+}
+"""Every key a scenario file may have at its top level, with what it means."""
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+@dataclass
+class Scenario:
+    """A fully resolved scenario: every parameter set, every key checked."""
+
+    name: str
+    path: Path
+    params: dict[str, float | int]
+    steps: int
+    replications: int
+    seed: int
+    description: str = ""
+    resolved: dict[str, Any] = field(default_factory=dict)
+    chain: list[Path] = field(default_factory=list)
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> dict[str, float | int]:
+        """Levers whose value differs from the baseline defaults in ``PARAMETERS``."""
+        return {k: v for k, v in self.params.items() if v != DEFAULTS[k]}
+
+
+# --------------------------------------------------------------------- YAML
+def _display(path: Path) -> str:
+    """The path as the user would recognise it: relative to the working directory if inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{_display(path)}, line {line}" if line else _display(path)
+
+
+def _nearby_files(path: Path) -> str:
+    """A did-you-mean hint for a missing file: the closest scenario file in the same folder."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return f" The folder '{_display(folder)}' does not exist either."
+    candidates = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    close = difflib.get_close_matches(path.name, candidates, n=1, cutoff=0.6)
+    if close:
+        return f" Did you mean '{_display(folder / close[0])}'?"
+    if candidates:
+        shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
+        return f" Scenario files in '{_display(folder)}': {shown}."
+    return ""
+
+
+def _read_text(path: Path) -> str:
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{_display(path)}: no such file.{_nearby_files(path)}")
+    if path.is_dir():
+        raise UserError(f"{_display(path)} is a folder, not a scenario file; give the path of a .yaml file.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UserError(
+                f"{_display(path)} is {size:,} bytes; a scenario file is a few kilobytes of YAML "
+                f"(at most {MAX_FILE_BYTES:,} bytes). Is this the right file?"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{_display(path)}: cannot be read ({exc.strerror or exc}).") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{_display(path)}: is not UTF-8 text (byte {exc.start}); save it as UTF-8 plain text (YAML)."
+        ) from None
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> UserError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    col = f", column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    detail = f"{context}, {problem}" if context else problem
+    return UserError(
+        f"{_where(path, line)}{col}: this is not valid YAML ({detail}). A scenario file is a list of "
+        "'key: value' lines; nested keys (under 'params:') are indented by two spaces; text after '#' is a "
+        "comment. Check the indentation and any ':' or quotes on that line and the one above."
+    )
+
+
+def _compose(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Load one YAML file safely; also return the line of every key path, e.g. ('params', 'seed') -> 12."""
+    text = _read_text(path)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    except RecursionError:
+        raise UserError(f"{_display(path)}: the YAML is nested too deeply to be a scenario file.") from None
+    lines: dict[tuple[str, ...], int] = {}
+    if node is not None:
+        _record_lines(path, node, (), lines)
+    return data, lines
+
+
+def _record_lines(path: Path, node: yaml.Node, prefix: tuple[str, ...], lines: dict, depth: int = 0) -> None:
+    """Walk the composed node tree: note each key's line and refuse duplicate keys."""
+    if depth > 4 or not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = key_node.value
+        line = key_node.start_mark.line + 1
+        if key in seen and key != "<<":
+            where = ".".join((*prefix, key))
+            raise UserError(
+                f"{_display(path)}, line {line}: the key '{where}' appears twice (first on line {seen[key]}). "
+                "Each key may be given once; delete one of them."
+            )
+        seen[key] = line
+        lines[(*prefix, key)] = line
+        _record_lines(path, value_node, (*prefix, key), lines, depth + 1)
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping safely; a missing file or malformed YAML is a UserError naming the line."""
+    path = Path(path)
+    data, _ = _compose(path)
+    if not isinstance(data, dict):
+        raise UserError(f"{_display(path)}: expected a YAML mapping of 'key: value' lines at the top level.")
+    return data
+
+
+# --------------------------------------------------------------- validation
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{'yes' if value else 'no'} (a true/false value)"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _whole_number(path: Path, line: int | None, key: str, value: Any, low: int, high: int, what: str) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        value, ok = int(value), True
+    if not ok:
+        raise UserError(
+            f"{_where(path, line)}: '{key}' must be {what}, a whole number from {low} to {high}; "
+            f"got {_kind(value)}. Write the number without quotes, e.g. '{key}: {low if low > 0 else 1}'."
+        )
+    if not low <= value <= high:
+        raise UserError(
+            f"{_where(path, line)}: '{key}' = {value} is out of range; {what} must be from {low} to {high}."
+        )
+    return int(value)
+
+
+def _check_file(path: Path, data: Any, lines: dict[tuple[str, ...], int]) -> dict[str, Any]:
+    """Check one file's own keys (not its parent's); return them with params coerced."""
+    if data is None:
+        raise UserError(
+            f"{_display(path)}: the file is empty. A scenario needs at least 'extends: npm_baseline.yaml' or "
+            "some 'params:'; see scenarios/npm_baseline.yaml for a complete example."
+        )
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{_display(path)}: expected 'key: value' lines at the top level (a YAML mapping), got {_kind(data)}. "
+            f"Allowed keys: {', '.join(TOP_LEVEL_KEYS)}."
+        )
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get((key,)) if isinstance(key, str) else None
+        if not isinstance(key, str) or key not in TOP_LEVEL_KEYS:
+            shown = key if isinstance(key, str) else repr(key)
+            hint = _did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
+            if isinstance(key, str) and not hint and key in PARAMETERS:
+                hint = f" '{key}' is a parameter: indent it under 'params:'."
+            allowed = "; ".join(f"{k} ({v})" for k, v in TOP_LEVEL_KEYS.items())
+            raise UserError(f"{_where(path, line)}: unknown key '{shown}'.{hint} Allowed top-level keys: {allowed}.")
+        if key == "extends":
+            if not isinstance(value, str) or not value.strip():
+                raise UserError(
+                    f"{_where(path, line)}: 'extends' must name one scenario file, relative to this file "
+                    f"(e.g. 'extends: npm_baseline.yaml'); got {_kind(value)}."
+                )
+            out[key] = value.strip()
+        elif key == "description":
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise UserError(
+                    f"{_where(path, line)}: 'description' must be text; got {_kind(value)}. "
+                    "Put it in quotes or use 'description: >' followed by indented lines."
+                )
+            out[key] = value.strip()
+        elif key == "name":
+            if not isinstance(value, str) or not _NAME_RE.match(value):
+                raise UserError(
+                    f"{_where(path, line)}: 'name' must be a short name of letters, digits, '-', '_' or '.' "
+                    f"(it becomes part of a folder name); got {_kind(value)}."
+                )
+            out[key] = value
+        elif key == "horizon":
+            out[key] = _whole_number(path, line, key, value, 1, MAX_HORIZON, "the horizon in weeks")
+        elif key == "replications":
+            out[key] = _whole_number(path, line, key, value, 1, MAX_REPLICATIONS, "the number of replications")
+        elif key == "seed":
+            out[key] = _whole_number(path, line, key, value, 0, MAX_SEED, "the base seed")
+        elif key == "provenance":
+            continue
+        elif key == "params":
+            out[key] = _check_params(path, value, lines, line)
+    return out
+
+
+def _check_params(path: Path, value: Any, lines: dict, line: int | None) -> dict[str, float | int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UserError(
+            f"{_where(path, line)}: 'params' must be a mapping of parameter names to values, each on its own "
+            f"line indented under 'params:' (e.g. '  zero_error_culture: 0.3'); got {_kind(value)}."
+        )
+    checked: dict[str, float | int] = {}
+    for name, raw in value.items():
+        pline = lines.get(("params", name)) if isinstance(name, str) else line
+        if not isinstance(name, str) or name not in PARAMETERS:
+            shown = name if isinstance(name, str) else repr(name)
+            hint = suggest(shown) if isinstance(name, str) else None
+            did = f" Did you mean '{hint}'?" if hint else ""
+            top = (
+                f" '{name}' is a top-level key: move it out of 'params:' (no indentation)."
+                if name in TOP_LEVEL_KEYS
+                else ""
+            )
+            raise UserError(
+                f"{_where(path, pline)}: unknown parameter 'params.{shown}'.{did}{top} "
+                "Every valid parameter, with its range and meaning, is listed by 'python run.py params'."
+            )
+        try:
+            checked[name] = PARAMETERS[name].check(raw)
+        except ParameterError as exc:
+            raise UserError(f"{_where(path, pline)}: in 'params.{name}': {exc}") from None
+    return checked
+
+
+# ---------------------------------------------------------------- inheritance
+def _load_chain(path: Path, stack: list[Path]) -> tuple[dict[str, Any], list[Path]]:
+    """This file's keys merged over its parent's, and the chain of files from the root to this one."""
+    real = path.resolve()
+    if real in stack:
+        cycle = " -> ".join(_display(p) for p in (*stack[stack.index(real) :], real))
+        raise UserError(
+            f"{_display(path)}: circular 'extends' ({cycle}). A scenario may extend another, but the chain "
+            "must end in a file without 'extends' (usually npm_baseline.yaml)."
+        )
+    data, lines = _compose(path)
+    own = _check_file(path, data, lines)
+    parent_name = own.pop("extends", None)
+    if parent_name is None:
+        return own, [path]
+    parent = (path.parent / parent_name).expanduser()
+    if not parent.is_file():
+        raise UserError(
+            f"{_where(path, lines.get(('extends',)))}: 'extends: {parent_name}' names a file that does not exist "
+            f"({_display(parent)}). The path is relative to the folder of {path.name}.{_nearby_files(parent)}"
+        )
+    base, chain = _load_chain(parent, [*stack, real])
+    merged = {k: v for k, v in base.items() if k != "name"}
+    params = {**base.get("params", {}), **own.get("params", {})}
+    merged.update(own)
+    merged["params"] = params
+    return merged, [*chain, path]
+
+
+_TOP_OVERRIDES = {"horizon": "horizon", "steps": "horizon", "replications": "replications", "seed": "seed"}
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    steps: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+) -> Scenario:
+    """Load, inherit and validate a scenario file; apply command-line overrides last.
+
+    ``overrides`` maps parameter names (or ``horizon``/``steps``, ``replications``,
+    ``seed``) to values, as given by ``--set key=value``; strings are parsed.
+    Raises UserError for any mistake.
+    """
+    path = Path(path)
+    merged, chain = _load_chain(path, [])
+    given = dict(overrides or {})
+    param_overrides: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in _TOP_OVERRIDES:
+            top = _TOP_OVERRIDES[key]
+            merged[top] = _override_number(top, value)
+            continue
+        if key not in PARAMETERS:
+            hint = suggest(key) or difflib.get_close_matches(key, list(_TOP_OVERRIDES), n=1, cutoff=0.6)
+            hint = hint[0] if isinstance(hint, list) and hint else hint
+            did = f" Did you mean '{hint}'?" if hint else ""
+            raise UserError(
+                f"--set {key}=...: unknown parameter '{key}'.{did} Every valid parameter is listed by "
+                "'python run.py params'; --set also accepts horizon, replications and seed."
+            )
+        try:
+            param_overrides[key] = PARAMETERS[key].check(value)
+        except ParameterError as exc:
+            raise UserError(f"--set {key}={value}: {exc}") from None
+    for key, value in (("horizon", steps), ("replications", replications), ("seed", seed)):
+        if value is not None:
+            merged[key] = _override_number(key, value)
+    params_given = {**merged.get("params", {}), **param_overrides}
+    try:
+        params = resolve(params_given)
+    except ParameterError as exc:
+        files = " <- ".join(_display(p) for p in reversed(chain))
+        raise UserError(f"{files}: {exc}") from None
+    name = merged.get("name") or path.stem
+    scenario = Scenario(
+        name=name,
+        path=path,
+        params=params,
+        steps=int(merged.get("horizon", DEFAULT_STEPS)),
+        replications=int(merged.get("replications", DEFAULT_REPLICATIONS)),
+        seed=int(merged.get("seed", DEFAULT_SEED)),
+        description=merged.get("description", ""),
+        chain=chain,
+        overrides={**param_overrides, **{k: v for k, v in given.items() if k in _TOP_OVERRIDES}},
+    )
+    scenario.resolved = {
+        "name": scenario.name,
+        "description": scenario.description,
+        "source": _display(path),
+        "extends_chain": [_display(p) for p in chain],
+        "overrides": {k: (v if isinstance(v, (int, float)) else str(v)) for k, v in scenario.overrides.items()},
+        "horizon": scenario.steps,
+        "replications": scenario.replications,
+        "seed": scenario.seed,
+        "params": dict(params),
+    }
+    return scenario
+
+
+def _override_number(key: str, value: Any) -> int:
+    limits = {"horizon": (1, MAX_HORIZON), "replications": (1, MAX_REPLICATIONS), "seed": (0, MAX_SEED)}
+    low, high = limits[key]
+    try:
+        number = float(value) if isinstance(value, str) else value
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or number != int(number):
+            raise ValueError
+        number = int(number)
+    except (TypeError, ValueError, OverflowError):
+        raise UserError(f"{key} must be a whole number from {low} to {high}; got {value!r}.") from None
+    if not low <= number <= high:
+        raise UserError(f"{key} = {number} is out of range; allowed is {low} to {high}.")
+    return number
+
+
+def parse_set(items: list[str] | None) -> dict[str, str]:
+    """Turn ``--set key=value`` strings into a dict; a malformed item is a UserError."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise UserError(
+                f"--set {item!r}: expected key=value with no spaces around '=', e.g. --set zero_error_culture=0.3."
+            )
+        out[key] = value
+    return out
+
+
+def scenario_yaml(scenario: Scenario, provenance: Mapping[str, Any] | None = None) -> str:
+    """The fully resolved scenario as a YAML file that can be run again as it is."""
+    doc: dict[str, Any] = {
+        "name": scenario.name,
+        "description": scenario.description or f"Resolved from {scenario.resolved.get('source', scenario.path)}",
+        "horizon": scenario.steps,
+        "replications": scenario.replications,
+        "seed": scenario.seed,
+        "params": dict(scenario.params),
+    }
+    if provenance is not None:
+        doc["provenance"] = {
+            **dict(provenance),
+            "source": scenario.resolved.get("source"),
+            "extends_chain": scenario.resolved.get("extends_chain"),
+            "overrides": scenario.resolved.get("overrides"),
+        }
+    header = (
+        "# The fully resolved scenario of this run: every lever, nothing inherited.\n"
+        "# Run it again with:  python run.py <this file>\n"
+        "# 'provenance' records the versions and git commit that produced these results.\n"
+    )
+    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
