@@ -162,7 +162,6 @@ def update_request(url: str, lever_values: dict[str, object], *, session: str, c
         "inputs": body_inputs,
         "state": [
             {"id": "session", "property": "data", "value": session},
-            {"id": "clock", "property": "disabled", "value": True},
         ],
         "changedPropIds": [changed],
     }

@@ -213,23 +213,27 @@ def organisation_figure(model: CoCreationModel, layout: OrgLayout, title: str) -
         if a1 - a0 < 0.05:
             continue
         mid = 0.5 * (a0 + a1)
+        cos, sin = math.cos(mid), math.sin(mid)
         annotations.append(
             {
-                "x": 2.27 * math.cos(mid),
-                "y": 2.27 * math.sin(mid),
-                "text": f"citizens: {GROUP_NAMES[g]}",
+                "x": 2.12 * cos,
+                "y": 2.2 * sin,
+                "text": "citizens,<br>" + GROUP_NAMES[g].replace(" ", "<br>"),
                 "showarrow": False,
+                "xanchor": "right" if cos < -0.3 else ("left" if cos > 0.3 else "center"),
+                "yanchor": "top" if sin < -0.3 else ("bottom" if sin > 0.3 else "middle"),
                 "font": {"size": 11, "color": GROUP_COLOURS[g]},
             }
         )
     axis = {"visible": False, "range": [-LIMIT, LIMIT], "fixedrange": True}
+    x_axis = {**axis, "range": [-LIMIT - 0.4, LIMIT + 0.4]}  # room for the side labels
     return {
         "data": traces,
         "layout": {
             "title": {"text": title, "font": {"size": 14}, "x": 0.02},
             "height": ORG_HEIGHT,
             "margin": {"l": 5, "r": 5, "t": 40, "b": 5},
-            "xaxis": axis,
+            "xaxis": x_axis,
             "yaxis": {**axis, "scaleanchor": "x"},
             "showlegend": True,
             "legend": {"orientation": "h", "y": -0.02, "font": {"size": 10}},

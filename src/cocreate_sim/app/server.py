@@ -288,9 +288,11 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
         Output("compare-value", "marks"),
         Output("compare-value", "value"),
         Input("compare-lever", "value"),
+        Input("compare-on", "value"),
         State({"type": "lever", "name": ALL}, "value"),
     )
-    def compare_range(name: Any, values: list[Any]):
+    def compare_range(name: Any, _on: Any, values: list[Any]):
+        """B starts at the far end of the lever from A's current value, so the difference shows."""
         if not isinstance(name, str) or name not in LEVERS:
             return (no_update,) * 5
         p = PARAMETERS[name]
@@ -330,7 +332,6 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
         Input("compare-value", "value"),
         Input("speed", "value"),
         State("session", "data"),
-        State("clock", "disabled"),
     )
     def update(*args: Any):
         try:
@@ -372,7 +373,6 @@ def _update(
     compare_value: Any,
     speed_value: Any,
     session_id: Any,
-    clock_disabled: Any,
 ) -> tuple:
     trig = _triggered()
     errors: list[str] = []
@@ -433,6 +433,7 @@ def _update(
             session.seed = seed
             session.compare = compare
             session.rebuild()
+            session.playing = False
             if not new and trig & {"seed", "compare-on", "compare-lever", "compare-value"}:
                 notes.append("Restarted at week 0 so that both runs share the same seed and start.")
         else:
@@ -441,18 +442,18 @@ def _update(
             except ParameterError as err:
                 errors.append(f"Not applied: {err}")
 
-        playing = clock_disabled is False
+        # whether the clock runs is kept here, not in the browser, so a late tick cannot restart a paused run
         if "play" in trig:
-            playing = not playing
+            session.playing = not session.playing
         if "step" in trig:
             session.step(1)
-        if "clock" in trig and playing:
+        if "clock" in trig and session.playing:
             session.step(speed.weeks_per_tick)
         if session.finished:
-            if playing or "play" in trig or "step" in trig:
+            if session.playing or "play" in trig or "step" in trig:
                 notes.append(f"The run has reached its horizon of {session.horizon} weeks; press Reset to start again.")
-            playing = False
-        return _render(session, errors, notes, playing, speed)
+            session.playing = False
+        return _render(session, errors, notes, session.playing, speed)
 
 
 def _render(session: Any, errors: list[str], notes: list[str], playing: bool, speed: Any) -> tuple:

@@ -45,6 +45,7 @@ class Session:
         self.models: list[CoCreationModel] = []
         self.layouts: list[OrgLayout] = []
         self.last_used = time.monotonic()
+        self.playing = False
         self.rebuild()
 
     @property

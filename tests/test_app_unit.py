@@ -1,0 +1,247 @@
+"""The app's pieces without a browser: levers, sessions, pictures, presets, the serve command."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cocreate_sim.app import DEFAULT_HOST, DEFAULT_PORT, register, serve
+from cocreate_sim.app.figures import (
+    CHARTS,
+    CITIZENS_INNER,
+    CITIZENS_OUTER,
+    OrgLayout,
+    chart_figures,
+    organisation_figure,
+)
+from cocreate_sim.app.levers import (
+    LEVERS,
+    MAIN_LEVERS,
+    SPEEDS,
+    check_lever,
+    check_levers,
+    check_seed,
+    check_speed,
+    plain,
+    slider_step,
+)
+from cocreate_sim.app.presets import DEFAULT_KEY, Preset, load_presets
+from cocreate_sim.app.sessions import SessionStore, new_session_id
+from cocreate_sim.errors import UserError
+from cocreate_sim.model import CoCreationModel
+from cocreate_sim.params import DEFAULTS, PARAMETERS, ParameterError
+
+SMALL = {"n_citizens": 300, "n_departments": 4, "workers_per_department": 6}
+REPO = Path(__file__).resolve().parents[1]
+
+
+def small_preset(steps: int = 30, **params: object) -> Preset:
+    return Preset("small", "small", {**DEFAULTS, **SMALL, **params}, steps, 3, "a small test municipality")
+
+
+# ------------------------------------------------------------------ levers
+def test_the_issues_levers_are_all_sliders_declared_in_params() -> None:
+    issue = {
+        "zero_error_culture",
+        "decision_path_length",
+        "leader_dialogue",
+        "measure_cocreation_value",
+        "outreach_weak_groups",
+        "task_committees",
+        "maintenance_pool",
+    }
+    assert issue <= set(MAIN_LEVERS)
+    assert set(LEVERS) <= set(PARAMETERS)
+    for name in LEVERS:
+        p = PARAMETERS[name]
+        assert plain(p).endswith(".") and len(plain(p)) > 20
+        step = slider_step(p)
+        assert step == 1 if p.integer else 0 < step <= (p.high - p.low) / 10
+
+
+def test_structural_settings_are_not_live_levers() -> None:
+    for name in ("n_citizens", "n_departments", "workers_per_department", "weak_share", "champion_share"):
+        assert name not in LEVERS
+        with pytest.raises(ParameterError, match="not a lever the app lets you move"):
+            check_lever(name, DEFAULTS[name])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("zero_error_culture", 1.5, "out of range"),
+        ("zero_error_culture", "abc", "must be a number"),
+        ("zero_error_culture", float("nan"), "finite"),
+        ("zero_error_culture", True, "must be a number"),
+        ("decision_path_length", 2.5, "whole number"),
+        ("task_committees", 13, "out of range"),
+        ("leader_dialog", 0.5, "not a lever"),
+        (None, 0.5, "not a lever"),
+    ],
+)
+def test_bad_lever_values_are_refused_with_the_allowed_range(name, value, fragment) -> None:
+    good, errors = check_levers([name], [value])
+    assert good == {}
+    assert len(errors) == 1 and fragment in errors[0]
+
+
+def test_good_lever_values_are_coerced_to_the_parameter_type() -> None:
+    good, errors = check_levers(["decision_path_length", "leader_dialogue"], ["3", 1])
+    assert errors == []
+    assert good == {"decision_path_length": 3, "leader_dialogue": 1.0}
+    assert isinstance(good["decision_path_length"], int)
+
+
+def test_seed_and_speed_checks() -> None:
+    assert check_seed(7) == 7 and check_seed("12") == 12
+    for bad in (-1, 1.5, "x", None, 2**31, True, float("inf")):
+        with pytest.raises(ParameterError, match="seed"):
+            check_seed(bad)
+    assert check_speed(0) is SPEEDS[0]
+    for bad in (len(SPEEDS), -1, 0.5, "1", None):
+        with pytest.raises(ParameterError, match="speed"):
+            check_speed(bad)
+
+
+# ---------------------------------------------------------------- sessions
+def test_side_by_side_with_an_equal_lever_gives_identical_runs() -> None:
+    store = SessionStore()
+    session = store.create(new_session_id(), small_preset())
+    session.set_compare(("leader_dialogue", DEFAULTS["leader_dialogue"]))
+    session.step(20)
+    a, b = (m.datacollector.get_model_vars_dataframe() for m in session.models)
+    assert session.week == 20 and len(a) == 21
+    assert a.equals(b)
+
+
+def test_side_by_side_runs_differ_only_in_the_compared_lever() -> None:
+    session = SessionStore().create(new_session_id(), small_preset())
+    session.set_levers({"leader_dialogue": 0.0, "outreach_weak_groups": 0.5})
+    session.set_compare(("leader_dialogue", 1.0))
+    assert session.week == 0, "turning side by side on restarts both runs"
+    a, b = session.models
+    diff = {k for k in a.p if a.p[k] != b.p[k]}
+    assert diff == {"leader_dialogue"} and b.p["leader_dialogue"] == 1.0
+    session.step(10)
+    session.set_levers({"zero_error_culture": 0.1, "leader_dialogue": 0.3})  # moved mid-run
+    assert a.p["zero_error_culture"] == b.p["zero_error_culture"] == 0.1
+    assert a.p["leader_dialogue"] == 0.3 and b.p["leader_dialogue"] == 1.0
+    session.step(30)
+    assert session.week == 30, "never past the horizon"
+    assert session.finished and session.step(5) == 0
+    ma = a.datacollector.model_vars["mindset_mean"]
+    mb = b.datacollector.model_vars["mindset_mean"]
+    assert ma != mb
+
+
+def test_the_session_store_is_capped_and_refuses_malformed_ids() -> None:
+    store = SessionStore(max_sessions=2)
+    ids = [new_session_id() for _ in range(3)]
+    for sid in ids:
+        store.create(sid, small_preset())
+    assert len(store) == 2
+    assert store.get(ids[0]) is None and store.get(ids[2]) is not None
+    for bad in ("../../etc/passwd", "A" * 32, 12, None, {"x": 1}):
+        assert store.get(bad) is None
+        with pytest.raises(ParameterError, match="reload the page"):
+            store.create(bad, small_preset())
+
+
+# ----------------------------------------------------------------- pictures
+def test_the_organisation_picture_shows_every_worker_and_links_participants_to_leads() -> None:
+    model = CoCreationModel(rng=5, **SMALL, leader_dialogue=1.0, zero_error_culture=0.0, measure_cocreation_value=1.0)
+    layout = OrgLayout(model)
+    for _ in range(60):
+        model.step()
+    fig = organisation_figure(model, layout, "t")
+    traces = {t["name"]: t for t in fig["data"]}
+    workers = sum(len(traces[k]["x"]) for k in ("worker", "front figure (champion)", "burnt out"))
+    assert workers == len(model.workers) == 24
+    shifts = traces["worker"]["marker"]["color"] + traces["front figure (champion)"]["marker"]["color"]
+    assert all(0.0 <= s <= 1.0 for s in shifts)
+    taking_part = int((model.population.initiative >= 0).sum())
+    drawn = sum(len(t["x"]) for name, t in traces.items() if name.startswith("taking part"))
+    assert drawn == taking_part
+    links = traces["initiative ↔ citizen"]["x"]
+    assert len(links) == 3 * taking_part
+    radius = np.hypot(layout.citizen_x, layout.citizen_y)
+    assert radius.min() >= CITIZENS_INNER - 1e-9 and radius.max() <= CITIZENS_OUTER + 1e-9
+
+
+def test_drawing_never_touches_the_models_random_numbers() -> None:
+    drawn = CoCreationModel(rng=11, **SMALL)
+    plain_run = CoCreationModel(rng=11, **SMALL)
+    layout = OrgLayout(drawn)
+    for _ in range(25):
+        drawn.step()
+        plain_run.step()
+        organisation_figure(drawn, layout, "t")
+        chart_figures([drawn], ["A"], 25)
+    assert drawn.outcomes() == plain_run.outcomes()
+
+
+def test_charts_overlay_b_dashed_over_a() -> None:
+    models = [CoCreationModel(rng=2, **SMALL), CoCreationModel(rng=2, **SMALL, leader_dialogue=1.0)]
+    for _ in range(5):
+        for m in models:
+            m.step()
+    charts = chart_figures(models, ["A", "B"], 52)
+    assert set(charts) == set(CHARTS)
+    uptake = charts["uptake"]["data"]
+    assert [t["line"]["dash"] for t in uptake[:2]] == ["solid", "dash"]
+    assert all(len(t["x"]) == 6 for t in uptake)
+    assert charts["uptake"]["layout"]["xaxis"]["range"] == [0, 52]
+
+
+# ------------------------------------------------------------------ presets
+def test_presets_include_the_default_and_skip_broken_files_with_a_note(tmp_path: Path) -> None:
+    presets, notes = load_presets(tmp_path / "missing")
+    assert list(presets) == [DEFAULT_KEY] and "does not exist" in notes[0]
+    (tmp_path / "broken.yaml").write_text("params: [unclosed\n")
+    presets, notes = load_presets(tmp_path)
+    assert list(presets) == [DEFAULT_KEY]
+    assert len(notes) == 1 and notes[0].startswith("broken.yaml skipped")
+
+
+def test_the_repositorys_scenarios_load_as_presets() -> None:
+    pytest.importorskip("cocreate_sim.scenario")
+    files = [p for p in sorted((REPO / "scenarios").glob("*.yaml")) if not p.name.startswith(("_", "."))]
+    if not files:
+        pytest.skip("no scenario files in the repository yet")
+    presets, _ = load_presets(REPO / "scenarios")
+    for path in files:
+        preset = presets[f"scenario:{path.stem}"]
+        assert set(preset.params) == set(PARAMETERS) and preset.steps >= 1
+
+
+# -------------------------------------------------------------- the command
+def test_register_adds_serve_bound_to_localhost_by_default() -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["serve"])
+    assert (args.host, args.port, args.func) == (DEFAULT_HOST, DEFAULT_PORT, serve)
+    assert DEFAULT_HOST == "127.0.0.1"
+    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "fragment"),
+    [("127.0.0.1", 70000, "--port"), ("127.0.0.1", -5, "--port"), ("no such host.invalid", 8050, "--host")],
+)
+def test_serve_refuses_bad_addresses_with_a_user_error(host, port, fragment) -> None:
+    with pytest.raises(UserError, match=fragment):
+        serve(argparse.Namespace(host=host, port=port, scenarios=None))
+
+
+def test_serve_refuses_a_taken_port() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UserError, match="choose another with --port"):
+            serve(argparse.Namespace(host="127.0.0.1", port=port, scenarios=None))
