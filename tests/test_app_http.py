@@ -257,3 +257,28 @@ def test_a_broken_scenario_is_skipped_with_a_visible_note(tmp_path: Path) -> Non
     finally:
         err = stop_server(proc)
     assert "Traceback" not in err
+
+
+def test_presets_from_scenarios_restart_the_run_and_unknown_ones_are_refused(server) -> None:
+    _, url = server
+    page = get(url)[1].decode()
+    keys = re.findall(r'"value":"(scenario:[a-z0-9_]+)"', page)
+    if not keys:
+        pytest.skip("no scenario files in the repository yet")
+    sid = "d" * 32
+    endpoint = urljoin(url, "/_dash-update-component")
+    body = update_request(url, _defaults(), session=sid, changed="step.n_clicks", step=1)
+    post(endpoint, json.dumps(body).encode())
+    body = update_request(
+        url, _defaults(), session=sid, changed="preset-applied.data", preset_applied={"key": keys[0], "count": 2}
+    )
+    status, response = post(endpoint, json.dumps(body).encode())
+    assert status == 200
+    data = json.loads(response)["response"]
+    assert data["week"]["children"].startswith("Week 0 of")
+    assert "alert" not in _message(response)
+    body = update_request(
+        url, _defaults(), session=sid, changed="preset-applied.data", preset_applied={"key": "scenario:../../x"}
+    )
+    status, response = post(endpoint, json.dumps(body).encode())
+    assert status == 200 and "Unknown preset" in _message(response)

@@ -218,7 +218,7 @@ def organisation_figure(model: CoCreationModel, layout: OrgLayout, title: str) -
             {
                 "x": 2.12 * cos,
                 "y": 2.2 * sin,
-                "text": "citizens,<br>" + GROUP_NAMES[g].replace(" ", "<br>"),
+                "text": "citizens,<br>" + (GROUP_NAMES[g].replace(" ", "<br>") if abs(cos) > 0.3 else GROUP_NAMES[g]),
                 "showarrow": False,
                 "xanchor": "right" if cos < -0.3 else ("left" if cos > 0.3 else "center"),
                 "yanchor": "top" if sin < -0.3 else ("bottom" if sin > 0.3 else "middle"),
