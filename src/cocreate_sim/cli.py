@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", prog="python run.py")
 
     run = sub.add_parser(
         "run",
@@ -307,11 +307,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check scenario files; OK per file or the error; status 2 if any fails."""
     from .scenario import load_scenario
 
-    files = [Path(f) for f in args.files]
-    if not files:
+    files: list[Path] = []
+    for name in args.files:
+        given = Path(name)
+        if given.is_dir():
+            files += sorted([*given.glob("*.yaml"), *given.glob("*.yml")])
+        else:
+            files.append(given)
+    if not args.files:
         files = sorted(Path("scenarios").glob("*.yaml"))
-        if not files:
-            raise UserError("no files given and no scenarios/*.yaml here; give the scenario files to check.")
+    if not files:
+        raise UserError("no scenario files (*.yaml) found; give the scenario files or folders to check.")
     failed = 0
     for path in files:
         try:

@@ -94,6 +94,25 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def _spawning_without_sigint() -> Iterator[None]:
+    """Start workers with Ctrl-C ignored from their first instruction (an ignored signal survives exec).
+
+    Only the parent reacts to Ctrl-C: it stops the pool and removes partial
+    output; a worker interrupted while still starting up would otherwise
+    print its own traceback.
+    """
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to protect
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_one(task: tuple[str, int, int, int, dict[str, Any]]) -> tuple[str, int, int, pd.DataFrame]:
     """One replication (top-level so that spawned pool workers can import it)."""
     from .runner import run_timeseries
@@ -127,7 +146,9 @@ def run_replications(
                 bar.update(1)
         else:
             ctx = multiprocessing.get_context("spawn")
-            with ctx.Pool(processes, initializer=_ignore_sigint) as pool:
+            with _spawning_without_sigint():
+                pool = ctx.Pool(processes, initializer=_ignore_sigint)
+            with pool:  # leaving the block (also by Ctrl-C) terminates the workers
                 for result in pool.imap_unordered(_run_one, tasks):
                     results.append(result)
                     bar.update(1)

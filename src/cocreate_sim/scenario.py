@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import UserError
-from .params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve, suggest
+from .params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve
 
 MAX_HORIZON = 5200
 """Longest horizon a scenario may ask for: 5,200 weeks (a hundred years)."""
@@ -45,6 +45,7 @@ TOP_LEVEL_KEYS: dict[str, str] = {
 }
 """Every key a scenario file may have at its top level, with what it means."""
 
+_EXAMPLES = {"horizon": 260, "replications": 20, "seed": 1}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
@@ -88,9 +89,10 @@ def _nearby_files(path: Path) -> str:
     if not folder.is_dir():
         return f" The folder '{_display(folder)}' does not exist either."
     candidates = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
-    close = difflib.get_close_matches(path.name, candidates, n=1, cutoff=0.6)
+    stems = {Path(c).stem: c for c in candidates}
+    close = difflib.get_close_matches(path.stem, list(stems), n=1, cutoff=0.6)
     if close:
-        return f" Did you mean '{_display(folder / close[0])}'?"
+        return f" Did you mean '{_display(folder / stems[close[0]])}'?"
     if candidates:
         shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
         return f" Scenario files in '{_display(folder)}': {shown}."
@@ -121,10 +123,13 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> UserError:
+def _yaml_error(path: Path, exc: yaml.YAMLError, text: str) -> UserError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     col = f", column {mark.column + 1}" if mark is not None else ""
+    last = max(1, len(text.splitlines()))
+    if line is not None and line > last:  # the problem is the end of the file: point at its last line
+        line, col = last, ""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     detail = f"{context}, {problem}" if context else problem
@@ -145,8 +150,15 @@ def _compose(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise UserError(
+            f"{_display(path)}{line}: {exc.problem}. Scenario files are read safely and may hold only plain "
+            "values (numbers, text, true/false, lists and 'key: value' mappings), no YAML tags such as '!!python/...'."
+        ) from None
     except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from None
+        raise _yaml_error(path, exc, text) from None
     except RecursionError:
         raise UserError(f"{_display(path)}: the YAML is nested too deeply to be a scenario file.") from None
     lines: dict[tuple[str, ...], int] = {}
@@ -186,8 +198,18 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------- validation
+def _closest(word: str, choices) -> str | None:
+    """The closest valid name, ignoring case and '-' for '_' (for did-you-mean hints)."""
+    choices = list(choices)
+    normal = word.strip().lower().replace("-", "_").replace(" ", "_")
+    if normal in choices:
+        return normal
+    close = difflib.get_close_matches(normal, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = [c for c in [_closest(word, choices)] if c]
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
@@ -212,7 +234,7 @@ def _whole_number(path: Path, line: int | None, key: str, value: Any, low: int, 
     if not ok:
         raise UserError(
             f"{_where(path, line)}: '{key}' must be {what}, a whole number from {low} to {high}; "
-            f"got {_kind(value)}. Write the number without quotes, e.g. '{key}: {low if low > 0 else 1}'."
+            f"got {_kind(value)}. Write the number without quotes, e.g. '{key}: {_EXAMPLES[key]}'."
         )
     if not low <= value <= high:
         raise UserError(
@@ -238,11 +260,16 @@ def _check_file(path: Path, data: Any, lines: dict[tuple[str, ...], int]) -> dic
         line = lines.get((key,)) if isinstance(key, str) else None
         if not isinstance(key, str) or key not in TOP_LEVEL_KEYS:
             shown = key if isinstance(key, str) else repr(key)
-            hint = _did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
-            if isinstance(key, str) and not hint and key in PARAMETERS:
-                hint = f" '{key}' is a parameter: indent it under 'params:'."
-            allowed = "; ".join(f"{k} ({v})" for k, v in TOP_LEVEL_KEYS.items())
-            raise UserError(f"{_where(path, line)}: unknown key '{shown}'.{hint} Allowed top-level keys: {allowed}.")
+            as_param = _closest(key, PARAMETERS) if isinstance(key, str) else None
+            if as_param and as_param == key.strip().lower().replace("-", "_"):
+                hint = f" '{as_param}' is a parameter: write it indented under 'params:'."
+            else:
+                hint = _did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
+            allowed = ", ".join(k for k in TOP_LEVEL_KEYS if k != "provenance")
+            raise UserError(
+                f"{_where(path, line)}: unknown key '{shown}'.{hint} Allowed top-level keys: {allowed}; "
+                "the levers go under 'params:' (see 'python run.py params')."
+            )
         if key == "extends":
             if not isinstance(value, str) or not value.strip():
                 raise UserError(
@@ -292,7 +319,7 @@ def _check_params(path: Path, value: Any, lines: dict, line: int | None) -> dict
         pline = lines.get(("params", name)) if isinstance(name, str) else line
         if not isinstance(name, str) or name not in PARAMETERS:
             shown = name if isinstance(name, str) else repr(name)
-            hint = suggest(shown) if isinstance(name, str) else None
+            hint = _closest(shown, PARAMETERS) if isinstance(name, str) else None
             did = f" Did you mean '{hint}'?" if hint else ""
             top = (
                 f" '{name}' is a top-level key: move it out of 'params:' (no indentation)."
@@ -331,7 +358,12 @@ def _load_chain(path: Path, stack: list[Path]) -> tuple[dict[str, Any], list[Pat
             f"{_where(path, lines.get(('extends',)))}: 'extends: {parent_name}' names a file that does not exist "
             f"({_display(parent)}). The path is relative to the folder of {path.name}.{_nearby_files(parent)}"
         )
-    base, chain = _load_chain(parent, [*stack, real])
+    try:
+        base, chain = _load_chain(parent, [*stack, real])
+    except UserError as exc:
+        if "circular 'extends'" in str(exc):
+            raise
+        raise UserError(f"{exc} (This file is the parent of {_display(path)}, through its 'extends'.)") from None
     merged = {k: v for k, v in base.items() if k != "name"}
     params = {**base.get("params", {}), **own.get("params", {})}
     merged.update(own)
@@ -366,8 +398,7 @@ def load_scenario(
             merged[top] = _override_number(top, value)
             continue
         if key not in PARAMETERS:
-            hint = suggest(key) or difflib.get_close_matches(key, list(_TOP_OVERRIDES), n=1, cutoff=0.6)
-            hint = hint[0] if isinstance(hint, list) and hint else hint
+            hint = _closest(key, PARAMETERS) or _closest(key, _TOP_OVERRIDES)
             did = f" Did you mean '{hint}'?" if hint else ""
             raise UserError(
                 f"--set {key}=...: unknown parameter '{key}'.{did} Every valid parameter is listed by "

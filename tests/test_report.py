@@ -1,0 +1,96 @@
+"""The HTML report: self-contained, plots not walls of numbers, text generated from the data."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from cocreate_sim.experiment import paired_differences, run_replications, summarize
+from cocreate_sim.params import resolve
+from cocreate_sim.report import describe_differences, fmt_diff, fmt_value, render_compare, render_run
+
+SMALL = {"n_citizens": 200, "n_departments": 3, "workers_per_department": 5}
+PROV = {"package_version": "0.1.0", "git_commit": "abc123", "mesa_version": "3", "python_version": "3.11"}
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    runs = [("base", SMALL), ("bold", {**SMALL, "zero_error_culture": 0.1, "leader_dialogue": 0.8})]
+    return run_replications(runs, 20, [1, 2, 3], processes=1, progress=False)
+
+
+def _script_sources(page: str) -> list[str]:
+    return re.findall(r"<script[^>]*\bsrc\s*=", page, flags=re.I)
+
+
+def test_run_report_is_self_contained_with_one_plotly_copy(table):
+    one = table[table["scenario"] == "bold"]
+    params = resolve({**SMALL, "zero_error_culture": 0.1, "leader_dialogue": 0.8})
+    page = render_run("bold", "A bolder municipality.", params, one, summarize(one), PROV)
+    assert page.startswith("<!DOCTYPE html>")
+    assert _script_sources(page) == [], "no external scripts: the report must open offline"
+    assert page.count("Plotly.newPlot") >= 6, "several figures"
+    assert page.count('define("plotly"') + page.count("window.Plotly") >= 1
+    assert len(page) < 8_000_000, "one inline plotly.js, not one per figure"
+    # the levers table shows the changed levers with baseline and scenario values
+    assert "zero_error_culture" in page and "leader_dialogue" in page
+    assert "A bolder municipality." in page and "abc123" in page
+
+
+def test_run_text_reports_the_measured_numbers(table):
+    one = table[table["scenario"] == "base"]
+    summary = summarize(one)
+    page = render_run("base", "", resolve(SMALL), one, summary, PROV)
+    final = summary.set_index("outcome").loc["uptake", "mean"]
+    assert fmt_value("uptake", final) in page
+    assert "initiatives proposed on average in 20 weeks" in page
+
+
+def test_compare_report_shows_differences_with_intervals(table):
+    summary = summarize(table)
+    diffs = paired_differences(table, "base")
+    params = {"base": resolve(SMALL), "bold": resolve({**SMALL, "zero_error_culture": 0.1, "leader_dialogue": 0.8})}
+    page = render_compare(["base", "bold"], {"base": "", "bold": ""}, params, table, summary, diffs, PROV)
+    assert _script_sources(page) == []
+    assert "Differences from base" in page
+    assert "<b>bold</b> compared with <b>base</b>" in page
+    assert "95% CI" in page
+
+
+def _diffs(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "scenario": "b",
+                "reference": "a",
+                "outcome": o,
+                "week": 52,
+                "n": 10,
+                "reference_mean": ref,
+                "scenario_mean": ref + d,
+                "difference": d,
+                "ci95_low": lo,
+                "ci95_high": hi,
+            }
+            for o, ref, d, lo, hi in rows
+        ]
+    )
+
+
+def test_difference_text_separates_clear_from_unclear_changes():
+    diffs = _diffs([("uptake", 0.10, 0.05, 0.03, 0.07), ("trust_mean", 0.5, 0.01, -0.02, 0.04)])
+    (text,) = describe_differences(diffs)
+    clear, unclear = text.split("No clear difference")
+    assert "Workers co-creating (uptake)</b> up" in clear and "+5.0 pp" in clear
+    assert "10.0% → 15.0%" in clear
+    assert "citizens&#x27; trust" in unclear.lower()  # HTML-escaped
+
+
+def test_formatting_reads_like_a_planner_expects():
+    assert fmt_value("uptake", 0.1234) == "12.3%"
+    assert fmt_diff("dropout_rate", -0.02) == "-2.0 pp"
+    assert fmt_value("hours_operations", 2616.4) == "2,616"
+    assert fmt_diff("initiatives_completed", 3.0) == "+3.0"
+    assert fmt_value("trust_mean", float("nan")) == "n/a"
