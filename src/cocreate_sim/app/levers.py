@@ -124,7 +124,8 @@ def check_seed(value: Any) -> int:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number) or number != int(number) or not 0 <= number <= MAX_SEED:
-        raise ParameterError(f"the seed must be a whole number between 0 and {MAX_SEED}; got {value!r}.")
+        got = "an empty field" if value in (None, "") else repr(value)
+        raise ParameterError(f"the seed must be a whole number between 0 and {MAX_SEED}; got {got}.")
     return int(number)
 
 

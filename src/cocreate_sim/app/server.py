@@ -82,6 +82,9 @@ INDEX = (
     "{%renderer%}\n</footer>\n</body>\n</html>\n"
 )
 
+NO_INPUT_BOX = {"allow_direct_input": False} if "allow_direct_input" in dcc.Slider().available_properties else {}
+"""Dash 4 draws a number box next to each slider; the panel is narrow, so we leave it out."""
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -118,7 +121,7 @@ def _lever(name: str) -> html.Div:
                 marks=_marks(p.low, p.high),
                 tooltip={"placement": "bottom", "always_visible": False},
                 updatemode="mouseup",
-                allow_direct_input=False,
+                **NO_INPUT_BOX,
             ),
             html.P(plain(p), className="why"),
             html.P(f"{p.unit} · source: {_source_text(p.source)}", className="src", title=p.meaning),
@@ -199,7 +202,7 @@ def _controls(presets: dict[str, Preset], notes: list[str]) -> list[Any]:
             step=1,
             value=DEFAULT_SPEED,
             marks={i: s.label for i, s in enumerate(SPEEDS)},
-            allow_direct_input=False,
+            **NO_INPUT_BOX,
         ),
         html.Label("Seed (same seed, same run) ", htmlFor="seed"),
         dcc.Input(id="seed", type="number", min=0, max=MAX_SEED, step=1, value=1, debounce=True, style={"width": 110}),
@@ -220,7 +223,7 @@ def _controls(presets: dict[str, Preset], notes: list[str]) -> list[Any]:
                     clearable=False,
                 ),
                 html.Label("Its value in run B"),
-                dcc.Slider(id="compare-value", min=0, max=1, step=0.02, value=1.0, allow_direct_input=False),
+                dcc.Slider(id="compare-value", min=0, max=1, step=0.02, value=1.0, **NO_INPUT_BOX),
                 html.P(
                     "Both runs use the same seed and restart together; every other lever you move applies to both.",
                     className="small",
@@ -248,7 +251,10 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
         assets_folder=str(Path(__file__).with_name("no_assets")),
     )
     # the upgrade check would ask dash-version.plotly.com; a classroom offline must not try
-    app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
+    try:
+        app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
+    except TypeError:  # Dash versions without the check have nothing to turn off
+        app.enable_dev_tools(debug=False)
     app.index_string = INDEX
     app.layout = lambda: build_layout(presets, notes)
     app.presets = presets  # type: ignore[attr-defined]
@@ -434,8 +440,9 @@ def _update(
             session.compare = compare
             session.rebuild()
             session.playing = False
-            if not new and trig & {"seed", "compare-on", "compare-lever", "compare-value"}:
-                notes.append("Restarted at week 0 so that both runs share the same seed and start.")
+            if not new and not trig & {"reset", "preset-applied"}:
+                both = "Both runs restarted" if session.compare else "Restarted"
+                notes.append(f"{both} at week 0 with seed {session.seed}.")
         else:
             try:
                 session.set_levers(levers)
