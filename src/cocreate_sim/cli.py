@@ -37,7 +37,7 @@ summary.csv, timeseries.parquet and the fully resolved scenario.yaml.
 
 RUN_HELP = """\
 Run every replication of a scenario (in parallel on the local cores) and write a new results folder
-results/<scenario>-<timestamp>/ holding report.html, summary.csv (mean and 95%% confidence interval of
+results/<scenario>-<timestamp>/ holding report.html, summary.csv (mean and 95% confidence interval of
 every outcome at the final week), timeseries.parquet (one row per replication and week) and
 scenario.yaml (the fully resolved scenario with package version and git commit; it can be run again).
 Replication i uses the random seed <seed> + i, so the same command gives the same numbers."""
@@ -45,7 +45,7 @@ Replication i uses the random seed <seed> + i, so the same command gives the sam
 COMPARE_HELP = """\
 Run two or more scenarios with common random numbers (replication i of every scenario uses the same
 seed) and write one results folder whose report.html puts them side by side, with the difference of
-each from the FIRST scenario and its 95%% confidence interval (paired by replication). Horizon,
+each from the FIRST scenario and its 95% confidence interval (paired by replication). Horizon,
 replications and seed come from the first scenario unless given as options; --set applies to all."""
 
 
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         "patterns",
         help="run the pattern experiments and write docs/validation.md",
         description="Run the experiments behind the six patterns of the model brief (pattern-oriented "
-        "validation) and write docs/validation.md with each effect size, its 95%% confidence interval "
+        "validation) and write docs/validation.md with each effect size, its 95% confidence interval "
         "and a figure.",
     )
     patterns.add_argument("--replications", type=_positive_int, metavar="N", help="replications per experiment")
