@@ -22,6 +22,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "docs" / "img" / "app.png"
+TARGET_WEEK = 104
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -176,9 +177,17 @@ def test_move_a_slider_press_play_and_watch_the_municipality_change(app_url, bro
     speed.focus()
     speed.press("End")
     page.click("#play")
-    _wait_week(page, 104, timeout=60)
+    _wait_week(page, 80, timeout=60)
     page.click("#play")
+    page.wait_for_function("() => document.querySelector('#play').innerText.includes('Play')", timeout=10000)
     page.wait_for_timeout(600)
+    week = _week(page)
+    assert week <= TARGET_WEEK, f"paused at week {week}, past the screenshot's week {TARGET_WEEK}"
+    for _ in range(TARGET_WEEK - week):  # step to a fixed week, so that the screenshot is the same every run
+        before = _week(page)
+        page.click("#step")
+        _wait_week(page, before + 1, timeout=10)
+    assert _week(page) == TARGET_WEEK
     org_b = _graph_data(page, "org-b")
     assert org_b and any(t.get("x") for t in org_b)
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.gtitle')).map(t => t.textContent)")

@@ -185,6 +185,10 @@ def test_a_valid_request_steps_the_model(server) -> None:
     data = json.loads(response)["response"]
     assert data["week"]["children"].startswith("Week 1 of")
     assert "alert" not in _message(response)
+    assert "was dropped" in _message(response), "a page whose run the server does not know is told so"
+    status, response = post(urljoin(url, "/_dash-update-component"), json.dumps(body).encode())
+    assert json.loads(response)["response"]["week"]["children"].startswith("Week 2 of")
+    assert "was dropped" not in _message(response)
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def _lever(name: str) -> html.Div:
     return html.Div(
         className="lever",
         children=[
-            html.Label(_label(name), htmlFor=f"lever-{name}", title=name),
+            html.Label(_label(name), title=name),
             dcc.Slider(
                 id={"type": "lever", "name": name},
                 min=p.low,
@@ -403,8 +403,13 @@ def _update(
     new = session is None
     if new:
         session = store.create(session_id, preset or presets[DEFAULT_KEY])
+        if "preset-applied" not in trig:  # not this page's first call: its run was dropped
+            notes.append(
+                "This page's run was dropped (the server restarted, or many pages were open), so it started again "
+                "at week 0. Choose the starting point again if you had changed it."
+            )
         if len(store) >= store.max_sessions:
-            notes.append("Many pages are open; the oldest ones will have to be reloaded.")
+            notes.append("Many pages are open; the least recently used ones will have to be reloaded.")
 
     with session.lock:
         try:
