@@ -1,8 +1,15 @@
-"""Command line of cocreate_sim: ``python run.py --help``."""
+"""Command line of cocreate_sim: ``python run.py --help``.
+
+Runs the code of this source tree (``src/``) even when the package is not
+installed, or is installed from another checkout.
+"""
 
 import sys
+from pathlib import Path
 
-from cocreate_sim.cli import main
+sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
+
+from cocreate_sim.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -283,7 +283,10 @@ def figure_differences(diffs: pd.DataFrame, colours: Mapping[str, str]) -> go.Fi
     fig = go.Figure()
     rows = [c for c in HEADLINE if c in set(diffs["outcome"])]
     names = [label(c) for c in rows]
-    for scenario in diffs["scenario"].unique():
+    scenarios = list(diffs["scenario"].unique())
+    widest = 10.0
+    for k, scenario in enumerate(scenarios):
+        offset = (k - (len(scenarios) - 1) / 2) * min(0.5 / max(len(scenarios), 1), 0.22)
         part = diffs[diffs["scenario"] == scenario].set_index("outcome").reindex(rows)
         ref = part["reference_mean"].abs()
         rel = 100 * part["difference"] / ref.where(ref > 1e-9)
@@ -295,10 +298,12 @@ def figure_differences(diffs: pd.DataFrame, colours: Mapping[str, str]) -> go.Fi
         ]
         shown = rel.clip(-CLIP_PERCENT, CLIP_PERCENT)
         off = (rel.abs() > CLIP_PERCENT).fillna(False)
+        extent = pd.concat([low, high, rel]).abs().clip(upper=CLIP_PERCENT)
+        widest = max(widest, float(extent.max()) if extent.notna().any() else 0.0)
         fig.add_trace(
             go.Scatter(
                 x=shown,
-                y=names,
+                y=[i + offset for i in range(len(rows))],
                 mode="markers+text",
                 name=scenario,
                 marker={
@@ -317,8 +322,8 @@ def figure_differences(diffs: pd.DataFrame, colours: Mapping[str, str]) -> go.Fi
                 },
                 text=[f"{v:+.0f}%" if o else "" for o, v in zip(off, rel.fillna(0.0), strict=True)],
                 textposition="top center",
-                customdata=text,
-                hovertemplate="%{y}<br>%{customdata}<extra>" + scenario + "</extra>",
+                customdata=list(zip(names, text, strict=True)),
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>" + scenario + "</extra>",
             )
         )
     fig.add_vline(x=0, line_color="#333", line_width=1)
@@ -329,9 +334,9 @@ def figure_differences(diffs: pd.DataFrame, colours: Mapping[str, str]) -> go.Fi
         title_text=f"difference in % of {reference}'s value (0 = no difference; beyond ±{CLIP_PERCENT}% "
         "shown at the edge)",
         zeroline=True,
-        range=[-CLIP_PERCENT * 1.08, CLIP_PERCENT * 1.08],
+        range=[-widest * 1.08, widest * 1.08],
     )
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=names, zeroline=False)
     return fig
 
 
