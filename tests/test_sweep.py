@@ -185,6 +185,7 @@ def test_a_damaged_chunk_is_quarantined_and_its_runs_count_as_not_done(tiny):
     store = SweepStore.open(out, manifest)
     fill(store, manifest, [0, 1])
     fill(store, manifest, [2, 3])
+    store.close()
     victim = sorted((out / "runs").glob("chunk-0000002-*"))[0]
     victim.write_bytes(victim.read_bytes()[:-40])  # truncated, as by a disk error
     reopened = SweepStore.open(out, manifest)
@@ -197,6 +198,7 @@ def test_half_written_temporary_files_of_a_killed_sweep_are_ignored_and_removed(
     sweep, manifest, out = tiny
     store = SweepStore.open(out, manifest)
     fill(store, manifest, [0])
+    store.close()
     (out / "runs" / ".chunk-0000001-0000001-x.parquet.abc.tmp").write_bytes(b"PAR1 half")
     reopened = SweepStore.open(out, manifest)
     assert reopened.finished_run_ids() == {0}
@@ -205,7 +207,7 @@ def test_half_written_temporary_files_of_a_killed_sweep_are_ignored_and_removed(
 
 def test_a_changed_sweep_on_an_existing_folder_is_refused_naming_what_changed(tiny, tmp_path):
     sweep, manifest, out = tiny
-    SweepStore.open(out, manifest)
+    SweepStore.open(out, manifest).close()
     changed = build_manifest(load_sweep(write(tmp_path, TINY.replace("horizon: 8", "horizon: 9"), "b.yaml")))
     with pytest.raises(UserError, match=r"different sweep \(changed: horizon\)"):
         SweepStore.open(out, changed)
@@ -214,9 +216,19 @@ def test_a_changed_sweep_on_an_existing_folder_is_refused_naming_what_changed(ti
         SweepStore.open(out, other)
 
 
+def test_changed_model_code_on_an_existing_folder_is_refused(tiny, monkeypatch):
+    import cocreate_sim.sweep as sweep_module
+
+    sweep, manifest, out = tiny
+    SweepStore.open(out, manifest).close()
+    monkeypatch.setattr(sweep_module, "model_code_hash", lambda: "0123456789abcdef")
+    with pytest.raises(UserError, match="different model code"):
+        SweepStore.open(out, build_manifest(sweep))
+
+
 def test_only_changed_outcomes_reuse_the_folder(tiny, tmp_path):
     sweep, manifest, out = tiny
-    SweepStore.open(out, manifest)
+    SweepStore.open(out, manifest).close()
     more = build_manifest(load_sweep(write(tmp_path, TINY.replace("[uptake, practice_mean]", "[backlog]"), "d.yaml")))
     assert SweepStore.open(out, more).manifest["outcomes"] == ["backlog"]
     assert json.loads((out / "manifest.json").read_text())["outcomes"] == ["backlog"]
@@ -229,10 +241,19 @@ def test_a_foreign_or_damaged_folder_is_a_clear_error(tiny, tmp_path):
     (foreign / "notes.txt").write_text("mine")
     with pytest.raises(UserError, match="not a sweep results folder"):
         SweepStore.open(foreign, manifest)
-    SweepStore.open(out, manifest)
+    SweepStore.open(out, manifest).close()
     (out / "manifest.json").write_text("{ half")
     with pytest.raises(UserError, match="damaged"):
         SweepStore.open(out, manifest)
+
+
+def test_two_sweep_processes_never_write_to_one_folder_at_once(tiny):
+    sweep, manifest, out = tiny
+    first = SweepStore.open(out, manifest)
+    with pytest.raises(UserError, match="another sweep process is writing"):
+        SweepStore.open(out, manifest)
+    first.close()
+    SweepStore.open(out, manifest).close()
 
 
 def test_analysis_of_an_unfinished_sweep_says_how_to_finish_it(tiny):

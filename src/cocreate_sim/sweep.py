@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import difflib
+import hashlib
 import itertools
 import logging
 import math
@@ -53,6 +54,7 @@ KEYS = (
     "levels",
 )
 MAX_RUNS = 5_000_000
+MODEL_SOURCES = ("model.py", "runner.py", "params.py", "metrics.py", "initiatives.py", "agents", "mechanisms")
 
 
 @dataclass(frozen=True)
@@ -418,9 +420,11 @@ def build_manifest(sweep: Sweep, points: list[dict[str, Any]] | None = None) -> 
     if overlap:  # pragma: no cover - guards the declarations, not user input
         raise RuntimeError(f"parameter and outcome names overlap: {overlap}")
     resolved = sweep.resolved()
+    model_code = model_code_hash()
     return {
         "format": FORMAT,
-        "fingerprint": fingerprint(resolved),
+        "fingerprint": fingerprint({**resolved, "model_code": model_code}),
+        "model_code": model_code,
         "name": sweep.name,
         "description": sweep.description,
         "sweep_file": str(sweep.path) if sweep.path else None,
@@ -484,10 +488,15 @@ def run_chunk(runs: list[dict[str, Any]], horizon: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _worker_version() -> str:
-    from . import __version__ as version
-
-    return version
+def model_code_hash() -> str:
+    """SHA-256 (16 hex digits) of the model's source files: rows from different model code are never mixed."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for entry in MODEL_SOURCES:
+        path = root / entry
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------------------------- engine
@@ -500,6 +509,7 @@ class SweepResult:
     skipped: int
     ran: int
     seconds: float
+    run_seconds: float
     warnings: list[str]
 
 
@@ -530,20 +540,26 @@ def run_sweep(
     started = time.perf_counter()
     manifest = build_manifest(sweep)
     store = SweepStore.open(out, manifest)
-    manifest = store.manifest
-    done = store.finished_run_ids()
-    for warning in store.warnings:
-        print(f"warning: {warning}", file=log)
-    n_runs = manifest["n_runs"]
-    missing = [i for i in range(n_runs) if i not in done]
-    if missing:
-        _execute(store, manifest, missing, len(done), workers, cluster, chunk_size, progress, log)
-    else:
-        print(f"all {n_runs} runs of '{manifest['name']}' are already in '{out}'; nothing to run.", file=log)
-    final = store.finished_run_ids()
-    if len(final) != n_runs:  # pragma: no cover - would be a bug in the engine, never silently accepted
-        raise RuntimeError(f"sweep ended with {len(final)} of {n_runs} runs stored in '{out}'")
-    result = SweepResult(out, n_runs, len(done), len(missing), time.perf_counter() - started, store.warnings)
+    try:
+        manifest = store.manifest
+        done = store.finished_run_ids()
+        for warning in store.warnings:
+            print(f"warning: {warning}", file=log)
+        n_runs = manifest["n_runs"]
+        missing = [i for i in range(n_runs) if i not in done]
+        run_seconds = 0.0
+        if missing:
+            run_seconds = _execute(store, manifest, missing, len(done), workers, cluster, chunk_size, progress, log)
+        else:
+            print(f"all {n_runs} runs of '{manifest['name']}' are already in '{out}'; nothing to run.", file=log)
+        final = store.finished_run_ids()
+        if len(final) != n_runs:  # pragma: no cover - would be a bug in the engine, never silently accepted
+            raise RuntimeError(f"sweep ended with {len(final)} of {n_runs} runs stored in '{out}'")
+    finally:
+        store.close()
+    result = SweepResult(
+        out, n_runs, len(done), len(missing), time.perf_counter() - started, run_seconds, store.warnings
+    )
     if analyse:
         from .analysis import analyse as analyse_folder
 
@@ -562,7 +578,7 @@ def _execute(
     chunk_size: int | None,
     progress: bool,
     log: Any,
-) -> None:
+) -> float:
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -572,6 +588,7 @@ def _execute(
         size = chunk_size or default_chunk_size(len(missing), n_workers)
         horizon = manifest["sweep"]["horizon"]
         tag = manifest["fingerprint"][:10]
+        started = time.perf_counter()
         futures = []
         for start in range(0, len(missing), size):
             ids = missing[start : start + size]
@@ -604,6 +621,7 @@ def _execute(
                 store.write_chunk(rows)
                 bar.update(len(rows))
                 future.release()
+        return time.perf_counter() - started
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: finished chunks are safe in '{store.root}'; run the same command again to resume.",
@@ -652,17 +670,17 @@ def _connect(workers: int | None, cluster: str | None):
 
 
 def _check_workers(client: Any, cluster: str) -> None:
-    """Workers of a separate cluster must run this same version of the model, or rows would be mixed."""
+    """Workers of a separate cluster must run this same model code, or rows of two models would be mixed."""
     try:
-        versions = set(client.run(_worker_version).values())
-    except ModuleNotFoundError:
-        versions = {"(not installed)"}
-    if versions != {__version__}:
+        codes = set(client.run(model_code_hash).values())
+    except (ModuleNotFoundError, ImportError):
+        codes = {"(cocreate_sim not installed)"}
+    if codes != {model_code_hash()}:
         client.close()
         raise UserError(
-            f"the workers of the Dask cluster at '{cluster}' run cocreate_sim {', '.join(sorted(versions))}, "
-            f"but this is {__version__}. Install this package in the workers' environment (pip install -e .) "
-            "and restart them."
+            f"the workers of the Dask cluster at '{cluster}' run different model code ({', '.join(sorted(codes))}) "
+            f"from this checkout ({model_code_hash()}, cocreate_sim {__version__}). Install this same checkout in "
+            "the workers' environment (pip install -e .) and restart them."
         )
 
 

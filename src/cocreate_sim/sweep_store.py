@@ -40,6 +40,7 @@ from .experiment import atomic_write_bytes
 MANIFEST = "manifest.json"
 RUNS = "runs"
 QUARANTINE = "quarantine"
+LOCK = ".lock"
 FORMAT = "cocreate_sim.sweep/1"
 FINGERPRINT_KEY = b"cocreate_sim.sweep_fingerprint"
 ID_COLUMNS = ("run_id", "point", "replication", "seed")
@@ -65,6 +66,7 @@ class SweepStore:
     manifest: dict[str, Any]
     schema: pa.Schema
     warnings: list[str] = field(default_factory=list)
+    _lock: Any = field(default=None, repr=False)
 
     @property
     def runs_dir(self) -> Path:
@@ -79,29 +81,41 @@ class SweepStore:
         """
         root = Path(root)
         path = root / MANIFEST
-        if path.exists():
-            stored = read_manifest(root)
-            if stored.get("fingerprint") != manifest["fingerprint"]:
-                raise UserError(_changed_message(root, stored, manifest))
-            if stored.get("outcomes") != manifest.get("outcomes"):
-                # Outcomes only steer the analysis (every row keeps every outcome), so they may change.
-                stored["outcomes"] = manifest.get("outcomes")
-                atomic_write_bytes(path, _dump(stored))
-            manifest = stored
-        else:
-            if root.exists() and not root.is_dir():
-                raise UserError(f"output folder '{root}' exists and is not a folder; choose another --out.")
-            if root.exists() and any(p.name != QUARANTINE for p in root.iterdir()):
-                raise UserError(
-                    f"output folder '{root}' is not empty and has no {MANIFEST}, so it is not a sweep results "
-                    "folder; choose an empty or new folder with --out (existing files are never overwritten)."
-                )
-            root.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(path, _dump(manifest))
-        (root / RUNS).mkdir(exist_ok=True)
-        store = cls(root, manifest, result_schema(manifest))
+        if root.exists() and not root.is_dir():
+            raise UserError(f"output folder '{root}' exists and is not a folder; choose another --out.")
+        if not path.exists() and root.exists() and any(p.name not in (QUARANTINE, LOCK) for p in root.iterdir()):
+            raise UserError(
+                f"output folder '{root}' is not empty and has no {MANIFEST}, so it is not a sweep results "
+                "folder; choose an empty or new folder with --out (existing files are never overwritten)."
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        lock = _lock_folder(root)
+        try:
+            if path.exists():
+                stored = read_manifest(root)
+                if stored.get("fingerprint") != manifest["fingerprint"]:
+                    raise UserError(_changed_message(root, stored, manifest))
+                if stored.get("outcomes") != manifest.get("outcomes"):
+                    # Outcomes only steer the analysis (every row keeps every outcome), so they may change.
+                    stored["outcomes"] = manifest.get("outcomes")
+                    atomic_write_bytes(path, _dump(stored))
+                manifest = stored
+            else:
+                atomic_write_bytes(path, _dump(manifest))
+            (root / RUNS).mkdir(exist_ok=True)
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        store = cls(root, manifest, result_schema(manifest), _lock=lock)
         store._remove_temporaries()
         return store
+
+    def close(self) -> None:
+        """Let another sweep process use the folder (the lock also ends with the process, even on SIGKILL)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def _remove_temporaries(self) -> None:
         """Half-written files of a killed sweep never became chunks; drop them."""
@@ -182,6 +196,24 @@ class SweepStore:
         return load_runs(self.root)
 
 
+def _lock_folder(root: Path) -> Any:
+    """An exclusive lock on the folder, so two sweep processes never run (and store) the same runs twice."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX; one sweep per folder is then the user's job
+        return None
+    handle = open(root / LOCK, "a+")  # noqa: SIM115 - held until close()
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise UserError(
+            f"another sweep process is writing to '{root}' right now. Wait for it to finish (or stop it); "
+            "running the same command afterwards resumes and completes the sweep."
+        ) from None
+    return handle
+
+
 def read_manifest(root: Path) -> dict[str, Any]:
     """The manifest of a results folder, or a UserError saying what is wrong with the folder."""
     path = Path(root) / MANIFEST
@@ -248,6 +280,12 @@ def _changed_message(root: Path, stored: dict[str, Any], new: dict[str, Any]) ->
         old_p, new_p = old_spec.get("params", {}), new_spec.get("params", {})
         changed = sorted(k for k in set(old_p) | set(new_p) if old_p.get(k) != new_p.get(k))
         keys[keys.index("params")] = "params (" + ", ".join(changed[:6]) + ("…" if len(changed) > 6 else "") + ")"
+    if not keys and stored.get("model_code") != new.get("model_code"):
+        return (
+            f"output folder '{root}' holds results of this sweep run with different model code (source hash "
+            f"{stored.get('model_code')}, now {new.get('model_code')}): the model changed since the sweep began. "
+            "Rows of two model versions are never mixed: give a new --out folder, or go back to that version to resume."
+        )
     what = ", ".join(keys) if keys else "its resolved contents"
     return (
         f"output folder '{root}' holds results of a different sweep (changed: {what}). Rows of two different "

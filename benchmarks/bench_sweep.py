@@ -1,0 +1,107 @@
+"""Sweep throughput on Dask (1 vs 2 workers) and the cost of the crash-safe results store.
+
+Prints, for a sweep of N runs (default 200) of the NPM baseline scenario
+(scenarios/npm_baseline.yaml, 260 weeks, 2,000 citizens):
+
+- a bare loop: the same runs, one after another, calling ``run_model`` in
+  this process and keeping nothing;
+- the store path in this process: the same runs in the engine's chunks, each
+  chunk written through the results store (Parquet, checksum, fsync, atomic
+  rename); the store overhead is its extra time over the bare loop, and the
+  time spent inside the store's writes over the bare loop (target < 5%).
+  Both alternate chunk by chunk, so that other load falls on both alike;
+- ``run_sweep`` end to end on an embedded Dask LocalCluster with 1 and with 2
+  worker processes, in runs per second end to end (cluster start-up
+  included) and once the cluster is up, and their ratios (target >= 1.8 on
+  2 cores).
+
+The machine should be otherwise idle: other processes on the same cores
+lower the 2-worker figure. Run:  python benchmarks/bench_sweep.py [--runs N] [--steps W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_sweep(folder: Path, runs: int, steps: int):
+    """N replications of the baseline: one design point (the baseline's own zero_error_culture)."""
+    from cocreate_sim.sweep import load_sweep
+
+    path = folder / "bench.yaml"
+    path.write_text(
+        f"base: {ROOT / 'scenarios' / 'npm_baseline.yaml'}\n"
+        "design: grid\nvary:\n  zero_error_culture: [0.7]\n"
+        f"replications: {runs}\nhorizon: {steps}\nseed: 1\noutcomes: [uptake, public_value]\n"
+    )
+    return load_sweep(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=260)
+    args = parser.parse_args()
+
+    from cocreate_sim.runner import run_model
+    from cocreate_sim.sweep import build_manifest, default_chunk_size, run_chunk, run_specs, run_sweep
+    from cocreate_sim.sweep_store import SweepStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sweep = make_sweep(folder, args.runs, args.steps)
+        manifest = build_manifest(sweep)
+        specs = run_specs(manifest, list(range(manifest["n_runs"])))
+        print(f"sweep: {args.runs} runs of npm_baseline, {args.steps} weeks each")
+
+        # Bare loop and store path alternate chunk by chunk on the same runs, so that load from
+        # other processes falls on both alike.
+        store = SweepStore.open(folder / "store", manifest)
+        size = default_chunk_size(len(specs), 2)
+        bare = stored = writing = 0.0
+        for start in range(0, len(specs), size):
+            chunk = specs[start : start + size]
+            t0 = time.perf_counter()
+            for spec in chunk:
+                run_model(steps=sweep.horizon, rng=spec["seed"], **spec["params"])
+            t1 = time.perf_counter()
+            rows = run_chunk(chunk, sweep.horizon)
+            t2 = time.perf_counter()
+            store.write_chunk(rows)
+            t3 = time.perf_counter()
+            bare += t1 - t0
+            stored += t3 - t1
+            writing += t3 - t2
+        store.close()
+        print(f"bare loop (run_model, nothing kept):  {bare:7.1f} s  {args.runs / bare:6.2f} runs/s")
+        print(
+            f"same runs through the store:         {stored:7.1f} s  {args.runs / stored:6.2f} runs/s  "
+            f"({len(specs) // size + bool(len(specs) % size)} chunk files of <= {size} runs)"
+        )
+        print(
+            f"store overhead: {100 * (stored - bare) / bare:+.1f}% of the bare loop's time, of which "
+            f"{100 * writing / bare:.2f}% inside the store's writes (target < 5%)"
+        )
+
+        rates = {}
+        for workers in (1, 2):
+            result = run_sweep(sweep, folder / f"dask{workers}", workers=workers, progress=False, analyse=False)
+            rates[workers] = (args.runs / result.seconds, args.runs / result.run_seconds)
+            print(
+                f"Dask LocalCluster, {workers} worker{'s' if workers > 1 else ' '}:      {result.seconds:7.1f} s  "
+                f"{rates[workers][0]:6.2f} runs/s end to end; {rates[workers][1]:6.2f} runs/s once the cluster is up"
+            )
+        print(
+            f"speed-up 2 vs 1 workers: {rates[2][0] / rates[1][0]:.2f}x end to end, "
+            f"{rates[2][1] / rates[1][1]:.2f}x once the cluster is up (target >= 1.8x on 2 cores)"
+        )
+        print(f"engine + store on 1 worker vs bare loop: {100 * (args.runs / rates[1][0] - bare) / bare:+.1f}% time")
+
+
+if __name__ == "__main__":
+    main()
