@@ -154,7 +154,7 @@ def test_unknown_top_level_key_suggests_the_closest(base: Path):
 
 def test_parameter_at_top_level_is_told_to_go_under_params(base: Path):
     message = error_of(write(base, "flat.yaml", "extends: npm_baseline.yaml\ndiscretion: 0.5\n"))
-    assert "indent it under 'params:'" in message
+    assert "'discretion' is a parameter: write it indented under 'params:'" in message
 
 
 def test_command_line_typo_gets_a_suggestion(base: Path):
