@@ -174,6 +174,7 @@ def test_command_line_typo_gets_a_suggestion(base: Path):
         ("params: [zero_error_culture]\n", "'params' must be a mapping"),
         ("params:\n  zero_error_culture: high\n", "must be a number between 0.0 and 1.0"),
         ("params:\n  zero_error_culture: 1.5\n", "out of range"),
+        ("params:\n  zero_error_culture: 0,3\n", "Write decimals with a point, not a comma: 0.3"),
         ("params:\n  decision_path_length: 2.5\n", "whole number"),
         ("params:\n  discretion: .nan\n", "finite"),
         ("extends: 3\n", "'extends' must name one scenario file"),
@@ -218,6 +219,12 @@ def test_malformed_yaml_gives_the_line(base: Path):
     path = write(base, "broken.yaml", "extends: npm_baseline.yaml\nparams:\n  discretion: 0.5\n   silo_strength: 0.2\n")
     message = error_of(path)
     assert "broken.yaml, line 4" in message and "not valid YAML" in message
+
+
+def test_tab_indentation_is_named(base: Path):
+    path = write(base, "tabs.yaml", "extends: npm_baseline.yaml\nparams:\n\tdiscretion: 0.5\n")
+    message = error_of(path)
+    assert "tabs.yaml, line 3" in message and "indent with spaces only" in message
 
 
 def test_duplicate_key_is_refused(base: Path):

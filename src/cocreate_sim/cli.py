@@ -395,6 +395,10 @@ def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
     if not looks_like_file:
         close = difflib.get_close_matches(first, list(commands), n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
+        for candidate in (Path(f"{first}.yaml"), Path("scenarios") / f"{first}.yaml"):
+            if candidate.is_file():
+                hint = f" Did you mean the scenario file '{candidate}'?"
+                break
         raise UserError(
             f"'{first}' is neither a command nor a scenario file.{hint} Commands: {', '.join(commands)}; "
             "or give a scenario file, e.g. 'python run.py scenarios/npm_baseline.yaml'. See 'python run.py --help'."

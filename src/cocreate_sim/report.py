@@ -375,9 +375,9 @@ def describe_run(summary: pd.DataFrame, table: pd.DataFrame) -> list[str]:
             how = f"over-represented: they take part at {100 * inclusion:.0f}% of their share of the population"
         else:
             how = "about in proportion to their share of the population"
-        out.append(
-            f"Weak groups are {how} (inclusion {fmt_value('inclusion_ratio', inclusion)}{ci('inclusion_ratio')})."
-        )
+        value = fmt_value("inclusion_ratio", inclusion)
+        interval = ci("inclusion_ratio").strip(" ()")
+        out.append(f"Weak groups are {how} (inclusion ratio {value}{'; ' + interval if interval else ''}).")
     out += [moved("trust_mean"), moved("legitimacy")]
     hours = float(s.loc["hours_cocreation", "mean"])
     total = hours + float(s.loc["hours_operations", "mean"])

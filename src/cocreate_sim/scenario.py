@@ -127,12 +127,15 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, text: str) -> UserError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     col = f", column {mark.column + 1}" if mark is not None else ""
-    last = max(1, len(text.splitlines()))
+    lines_of_text = text.splitlines()
+    last = max(1, len(lines_of_text))
     if line is not None and line > last:  # the problem is the end of the file: point at its last line
         line, col = last, ""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     detail = f"{context}, {problem}" if context else problem
+    if line is not None and "\t" in (lines_of_text[line - 1] if line <= len(lines_of_text) else ""):
+        detail += "; that line contains a tab character: indent with spaces only"
     return UserError(
         f"{_where(path, line)}{col}: this is not valid YAML ({detail}). A scenario file is a list of "
         "'key: value' lines; nested keys (under 'params:') are indented by two spaces; text after '#' is a "
@@ -306,6 +309,13 @@ def _check_file(path: Path, data: Any, lines: dict[tuple[str, ...], int]) -> dic
     return out
 
 
+def _comma_hint(raw: Any) -> str:
+    """Danish decimal commas ('0,3') are a natural slip: say so."""
+    if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+,\d+\s*", raw):
+        return f" Write decimals with a point, not a comma: {raw.strip().replace(',', '.')}."
+    return ""
+
+
 def _check_params(path: Path, value: Any, lines: dict, line: int | None) -> dict[str, float | int]:
     if value is None:
         return {}
@@ -333,7 +343,7 @@ def _check_params(path: Path, value: Any, lines: dict, line: int | None) -> dict
         try:
             checked[name] = PARAMETERS[name].check(raw)
         except ParameterError as exc:
-            raise UserError(f"{_where(path, pline)}: in 'params.{name}': {exc}") from None
+            raise UserError(f"{_where(path, pline)}: in 'params.{name}': {exc}{_comma_hint(raw)}") from None
     return checked
 
 
@@ -407,7 +417,7 @@ def load_scenario(
         try:
             param_overrides[key] = PARAMETERS[key].check(value)
         except ParameterError as exc:
-            raise UserError(f"--set {key}={value}: {exc}") from None
+            raise UserError(f"--set {key}={value}: {exc}{_comma_hint(value)}") from None
     for key, value in (("horizon", steps), ("replications", replications), ("seed", seed)):
         if value is not None:
             merged[key] = _override_number(key, value)
