@@ -57,9 +57,10 @@ def test_dialogue_doubles_what_a_trial_teaches_and_challenges_to_try():
     assert dialogue.challenge_share(True) > 0 == dialogue.challenge_share(False)
 
 
-def test_leaders_talk_first_to_those_mid_shift_or_tired():
-    assert dialogue.priority(0.5, 0.5, 1.0) > dialogue.priority(0.05, 0.05, 1.0)
-    assert dialogue.priority(0.5, 0.5, 0.2) > dialogue.priority(0.5, 0.5, 1.0)
+def test_leaders_talk_first_to_those_mid_shift_tired_or_waiting():
+    assert dialogue.priority(0.5, 0.5, 1.0, 0) > dialogue.priority(0.05, 0.05, 1.0, 0)
+    assert dialogue.priority(0.5, 0.5, 0.2, 0) > dialogue.priority(0.5, 0.5, 1.0, 0)
+    assert dialogue.priority(0.05, 0.05, 1.0, 8) > dialogue.priority(0.5, 0.5, 1.0, 0)
 
 
 # --- measurement (003) -------------------------------------------------------
@@ -95,6 +96,12 @@ def test_risk_and_pull_hold_willingness_back():
     kw = dict(m=0.6, p=0.5, champion=False, discretion=0.5, leader_support=0.5)
     assert time_allocation.willingness(**kw, risk=0.6, pull=0.5) < time_allocation.willingness(**kw, risk=0.0, pull=0.5)
     assert time_allocation.willingness(**kw, risk=0.1, pull=0.9) < time_allocation.willingness(**kw, risk=0.1, pull=0.1)
+
+
+def test_capacity_set_aside_relieves_the_pull_of_operations():
+    assert time_allocation.felt_pull(0.8, 0.0) == 0.8
+    assert time_allocation.felt_pull(0.8, 0.15) < 0.8
+    assert time_allocation.felt_pull(0.8, time_allocation.H_MAX) == 0.0
 
 
 def test_chosen_share_is_capped():

@@ -180,3 +180,19 @@ def test_accounting_identities_hold_every_week():
     assert ((frame["uptake"] >= 0) & (frame["uptake"] <= 1)).all()
     hours = frame["hours_operations"] + frame["hours_cocreation"]
     assert (hours <= 37.0 * 72 + 1e-6).all()
+
+
+def test_capacity_set_aside_raises_uptake():
+    base = [run_model(steps=104, rng=s, leader_dialogue=0.5, **SMALL)["uptake"] for s in range(4)]
+    funded = [
+        run_model(steps=104, rng=s, leader_dialogue=0.5, capacity_set_aside=0.2, **SMALL)["uptake"] for s in range(4)
+    ]
+    assert np.mean(funded) > np.mean(base)
+
+
+def test_task_committees_recruit_their_configured_number_of_citizens():
+    model = CoCreationModel(rng=5, task_committees=2, task_committee_citizens=4, n_citizens=1000)
+    for _ in range(20):
+        model.step()
+    committees = [i for i in model.active if i.origin.value == "task_committee"]
+    assert committees and all(len(i.participants) <= 4 for i in committees)

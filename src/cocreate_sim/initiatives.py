@@ -64,7 +64,6 @@ MIN_PARTICIPATION = 0.4
 STARVED_WEEKS = 6
 GRACE_WEEKS = 8
 """Weeks a running initiative has to recruit before starvation counts."""
-COMPLAINTS_PER_DISAPPOINTED = 0.3
 
 
 class Origin(StrEnum):
@@ -108,6 +107,7 @@ class Initiative:
         self.physical = physical
         self.politicians = politicians or []
         self.helpers: list[Worker] = []
+        self.target_citizens = model.p["task_committee_citizens"] if origin is Origin.TASK_COMMITTEE else form.citizens
         self.participants: list[int] = []
         self.week_proposed = model.week
         self.week_decided: int | None = None
@@ -146,10 +146,6 @@ class Initiative:
     @property
     def needs_staff(self) -> bool:
         return self.stage in (Stage.RUNNING, Stage.APPROVAL, Stage.REALISING)
-
-    @property
-    def staff_hours_needed(self) -> float:
-        return self.form.staff_hours if self.stage is Stage.RUNNING else 1.0
 
     # ------------------------------------------------------------------ weekly
     def step(self, model: CoCreationModel) -> None:
@@ -197,7 +193,7 @@ class Initiative:
         n = len(self.participants)
         if n:
             res = float(model.population.resources[self.participants].mean())
-            citizens = min(1.0, n / self.form.citizens) * min(1.0, 2.0 * res)
+            citizens = min(1.0, n / self.target_citizens) * min(1.0, 2.0 * res)
         else:
             citizens = 0.0
         step = (0.5 * staff + 0.5 * citizens) / self.form.weeks
@@ -231,7 +227,7 @@ class Initiative:
     def _check_starved(self, model: CoCreationModel) -> None:
         if self.weeks_running <= GRACE_WEEKS:
             return
-        if len(self.participants) < max(1, MIN_PARTICIPATION * self.form.citizens):
+        if len(self.participants) < max(1, MIN_PARTICIPATION * self.target_citizens):
             self.weeks_starved += 1
             if self.weeks_starved >= STARVED_WEEKS:
                 self.end(model, Stage.ABANDONED)

@@ -138,9 +138,9 @@ class CoCreationModel(mesa.Model):
         for initiative in list(self.active):
             if initiative.active:
                 initiative.step(self)
+        self._turnover()
         self.active = [i for i in self.active if i.active]
         self._operations_step()
-        self._turnover()
         self._legitimacy += gov.LEGITIMACY_SMOOTH * (
             gov.legitimacy_target(self.trust_mean, self.inclusion_ratio, self.politician_hours_policy)
             - self._legitimacy

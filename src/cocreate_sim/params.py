@@ -354,7 +354,8 @@ _DECLARED = [
         "proposals per 1,000 citizens per year",
         "inclusion",
         "001, 003",
-        "How often citizens themselves propose an initiative, at full trust.",
+        "How often citizens themselves propose an initiative, when their trust is at its baseline (0.5); "
+        "the rate scales with mean trust.",
     ),
     _p(
         "volunteer_attrition",

@@ -81,7 +81,6 @@ class CitizenPopulation:
         self.trust = np.clip(rng.normal(TRUST_BASELINE, 0.1, n), 0.0, 1.0)
         self.initiative = np.full(n, -1, dtype=np.int64)
         self.motivation = np.zeros(n)
-        self.ever_joined = np.zeros(n, dtype=bool)
         self.weak_count = n_weak
         self._vis_cache: dict[tuple[float, float], np.ndarray] = {}
         self.agents = [Citizen(model, i) for i in range(n)]
@@ -108,9 +107,7 @@ class CitizenPopulation:
         """Contact citizens and let those who wish join, up to the form's size."""
         from ..initiatives import RECRUIT_CONTACTS, Origin
 
-        missing = initiative.form.citizens - len(initiative.participants)
-        if initiative.origin is Origin.TASK_COMMITTEE:
-            missing = model.p["task_committee_citizens"] - len(initiative.participants)
+        missing = initiative.target_citizens - len(initiative.participants)
         if missing <= 0:
             return
         p = model.p
@@ -135,7 +132,6 @@ class CitizenPopulation:
         model = initiative.lead.model
         self.initiative[idx] = initiative.uid
         self.motivation[idx] = 0.3 + 0.7 * self.resources[idx]
-        self.ever_joined[idx] = True
         initiative.participants.append(idx)
         initiative.joined += 1
         weak = self.group[idx] == part.WEAK

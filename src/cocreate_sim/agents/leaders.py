@@ -61,8 +61,14 @@ class Leader(mesa.Agent):
             ranked = sorted(
                 range(len(workers)),
                 key=lambda k: (
-                    -(dialogue.priority(workers[k].mindset, workers[k].practice, workers[k].energy) + noise[k])
+                    -(
+                        dialogue.priority(
+                            workers[k].mindset, workers[k].practice, workers[k].energy, workers[k].weeks_since_dialogue
+                        )
+                        + noise[k]
+                    )
                 ),
             )
             for k in ranked[: self.talks]:
                 workers[k].had_dialogue = True
+                workers[k].weeks_since_dialogue = 0

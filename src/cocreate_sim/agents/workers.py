@@ -61,6 +61,7 @@ class Worker(mesa.Agent):
         self.weak_knowledge = float(rng.beta(1.5, 8.0))
         self.burnt_out = False
         self.had_dialogue = False
+        self.weeks_since_dialogue = 0
         self.last_trial = 0.0
         self.share_voluntary = 0.0
         self.share_mandated = 0.0
@@ -120,6 +121,8 @@ class Worker(mesa.Agent):
     def step(self) -> None:
         model = self.model
         p = model.p
+        if not self.had_dialogue:
+            self.weeks_since_dialogue += 1
         if self.burnt_out:
             self.energy += energy.BURNT_OUT_RECOVERY
             if self.energy >= energy.RECOVERED:
@@ -195,8 +198,9 @@ class Worker(mesa.Agent):
         model = self.model
         leader = self.leader
         risk = zero_error.perceived_risk(p["zero_error_culture"], self.practice)
+        pull = time_allocation.felt_pull(leader.pull, p["capacity_set_aside"])
         w = time_allocation.willingness(
-            self.mindset, self.practice, self.champion, p["discretion"], leader.support, risk, leader.pull
+            self.mindset, self.practice, self.champion, p["discretion"], leader.support, risk, pull
         )
         self.willingness = w
         self.share_voluntary = time_allocation.chosen_share(w, self.champion)

@@ -28,6 +28,8 @@ CYCLE_WEEKS = 4
 MINDSET_GAIN = 0.22
 REFLECTION = 1.0
 ENERGY_SUPPORT = 0.08
+ROTATION = 2.0
+"""Weight of the weeks since a worker's last talk, so that talks go round."""
 CHALLENGE_SHARE = 0.1
 TRAINING_GAIN = 0.03
 """Weekly mindset input of courses at ``mindset_training = 1`` (no practice)."""
@@ -44,10 +46,11 @@ def talks_per_week(leader_dialogue: float, n_workers: int, frac: float) -> int:
     return base + (1 if frac < expected - base else 0)
 
 
-def priority(m: float, p: float, energy: float) -> float:
-    """Who the leader talks to first: those in the middle of the shift or tired."""
+def priority(m: float, p: float, energy: float, weeks_since: int) -> float:
+    """Who the leader talks to first: those mid-shift, tired, or not talked to for a while."""
     mid_shift = 1.0 - abs((m + p) - 1.0)
-    return mid_shift + (1.0 - energy)
+    waited = min(weeks_since, CYCLE_WEEKS) / CYCLE_WEEKS
+    return mid_shift + (1.0 - energy) + ROTATION * waited
 
 
 def mindset_talk(p: float) -> float:

@@ -7,10 +7,9 @@ leaves behind, so maintaining them "eats" the operations budget unless "a
 special pool for the operation of co-created facilities" is set aside.
 
 - realisation: a physical initiative needs operations to accept it; each week
-  operations says yes with
-  ``ACCEPT_BASE + (1 - ACCEPT_BASE) * (1 - silo) * ...`` raised by the pool,
-  a colleague tie into operations and top-management coordination:
-  ``accept = 1 - silo * (1 - pool) * (1 - TIE_HELP * tie) * (1 - top_focus) * DOOR``;
+  operations says yes with a chance that the pool, a colleague tie into
+  operations and top-management coordination raise:
+  ``accept = 1 - DOOR * silo * (1 - pool) * (1 - TIE_HELP * tie) * (1 - top_focus)``;
 - load: each completed physical facility needs ``HOURS_PER_FACILITY`` hours a
   week; volunteers who adopted it take a share that decays by volunteer
   attrition; the pool pays ``maintenance_pool`` of the rest, operations

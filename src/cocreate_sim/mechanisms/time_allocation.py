@@ -11,7 +11,9 @@ and individual motivation are significant"):
 - room: free frames and the leader's backing (001, 003):
   ``ROOM_FLOOR + (1 - ROOM_FLOOR) * (0.5 * discretion + 0.5 * leader_support)``;
 - risk: :func:`zero_error.perceived_risk`;
-- pull: :func:`measurement.operations_pull`.
+- pull: :func:`measurement.operations_pull`, felt only on the hours beyond
+  those funded for co-creation (003: capacity set aside):
+  ``pull * max(0, 1 - capacity_set_aside / H_MAX)``.
 
 The chosen share is ``h = H_MAX * min(1, SCALE * w)`` (``H_MAX_CHAMPION`` for front figures);
 the worker counts as practising co-creation when ``h >= PRACTISING``. Ordered
@@ -30,6 +32,11 @@ SCALE = 2.5
 CHAMPION_DRIVE = 0.25
 MANDATE_SHARE = 0.2
 """Share of hours ordered into co-creation at ``practice_mandate = 1``."""
+
+
+def felt_pull(pull: float, capacity_set_aside: float) -> float:
+    """The old KPIs' pull on hours that are not already funded for co-creation."""
+    return pull * max(0.0, 1.0 - capacity_set_aside / H_MAX)
 
 
 def willingness(
