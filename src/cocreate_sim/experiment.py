@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
-from .metrics import COLUMN_NAMES
+from .metrics import COLUMN_NAMES, COLUMNS
 
 PARTIAL_PREFIX = ".partial-"
 
@@ -211,6 +211,7 @@ def summarize(table: pd.DataFrame, week: int | None = None) -> pd.DataFrame:
                 {
                     "scenario": label,
                     "outcome": column,
+                    "unit": COLUMNS[column].unit,
                     "week": week,
                     "n": len(group),
                     "mean": mean,
@@ -241,6 +242,7 @@ def paired_differences(table: pd.DataFrame, reference: str, week: int | None = N
                     "scenario": label,
                     "reference": reference,
                     "outcome": column,
+                    "unit": COLUMNS[column].unit,
                     "week": week,
                     "n": len(diff),
                     "reference_mean": ref_mean,
