@@ -330,7 +330,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         changed = s.changed
         levers = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in changed.items())
         what = f"{len(changed)} lever(s) differ from the baseline: {levers}" if changed else "all levers at baseline"
-        print(f"OK   {_display(path)}  ({s.steps} weeks, {s.replications} replications, seed {s.seed}; {what})")
+        runs = f"{s.replications} replication{'s' if s.replications != 1 else ''}"
+        print(f"OK   {_display(path)}  ({s.steps} weeks, {runs}, seed {s.seed}; {what})")
     if len(files) > 1:
         print(f"{len(files) - failed} of {len(files)} files OK")
     return 2 if failed else 0
@@ -365,7 +366,7 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"  {p.name:<28} default {p.default!s:<7} range {p.low}..{p.high}  {p.unit}  [sources {p.source}]")
         for line in textwrap.wrap(p.meaning, width=width - 6):
             print(f"      {line}")
-    print("\nSources (in /work/shared/seeds or shared/seeds):")
+    print("\nSources (the seed documents the levers rest on, cited by number):")
     for key, text in SEED_FILES.items():
         print(f"  {key}: {text}")
     print("\nSet a lever in a scenario file under 'params:' or for one run with --set NAME=VALUE.")
