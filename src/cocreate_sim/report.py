@@ -23,7 +23,22 @@ from .experiment import weekly_bands
 from .metrics import COLUMNS
 from .params import DEFAULTS, PARAMETERS
 
-PALETTE = ["#1f5fa8", "#d9541e", "#2a9d4b", "#8e44ad", "#c0392b", "#b7950b", "#117a8b", "#6c757d"]
+PALETTE = [
+    "#1f5fa8",
+    "#d9541e",
+    "#2a9d4b",
+    "#8e44ad",
+    "#c0392b",
+    "#b7950b",
+    "#117a8b",
+    "#6c757d",
+    "#e377c2",
+    "#17becf",
+    "#7f3b08",
+    "#000000",
+    "#bcbd22",
+    "#9edae5",
+]
 """One colour per scenario, the same in every figure of a report."""
 
 HEADLINE = [
@@ -329,7 +344,8 @@ def figure_differences(diffs: pd.DataFrame, colours: Mapping[str, str]) -> go.Fi
     fig.add_vline(x=0, line_color="#333", line_width=1)
     reference = diffs["reference"].iloc[0] if len(diffs) else ""
     _style(fig, f"Differences from {reference} at the final week (% of {reference}'s value, 95% CI, paired)")
-    fig.update_layout(height=140 + 34 * len(rows), hovermode="closest", legend={"y": -0.08})
+    per_row = max(34, 14 * len(scenarios))
+    fig.update_layout(height=160 + per_row * len(rows), hovermode="closest", legend={"y": -0.08})
     fig.update_xaxes(
         title_text=f"difference in % of {reference}'s value (0 = no difference; beyond ±{CLIP_PERCENT}% "
         "shown at the edge)",
