@@ -55,6 +55,8 @@ HEADLINE = [
     "decision_weeks_mean",
     "dropout_rate",
     "complaints",
+    "backlog",
+    "errors",
     "burnout_share",
 ]
 """The outcomes the report's text and difference chart speak about, in reading order."""
