@@ -9,7 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from cocreate_sim.cli import main  # noqa: E402
-
 if __name__ == "__main__":
+    try:
+        from cocreate_sim.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while the libraries load: nothing started, nothing written
+        sys.exit(130)
     sys.exit(main())

@@ -194,7 +194,7 @@ def test_params_lists_every_parameter_from_the_declaration():
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_run_leaves_no_results_folder(planner: Path, sig, code):
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "scenarios/npm_baseline.yaml", "--steps", "3000", "--replications", "4"]
+        [sys.executable, str(ROOT / "run.py"), "scenarios/npm_baseline.yaml", "--steps", "5000", "--replications", "8"]
         + ["--out", "out"],
         cwd=planner,
         stdout=subprocess.PIPE,
