@@ -202,6 +202,9 @@ def _panels(
             part = bands[bands["scenario"] == scenario]
             _add_band(fig, part, column, scenario, colour, row=1, col=k, showlegend=(k == 1))
     fig.update_annotations(font_size=13)
+    # Axes start at zero so that a small change does not look like a large one to a reader in a hurry;
+    # the text and the difference chart give the exact sizes.
+    fig.update_yaxes(rangemode="tozero")
     return _style(fig, title, height)
 
 
