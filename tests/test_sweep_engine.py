@@ -75,10 +75,17 @@ def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
-def start(args: list[str], log: Path) -> subprocess.Popen:
-    """A process in its own session, so that it and every child can be ended by process group."""
+def start(args: list[str], log: Path, sigint: bool = False) -> subprocess.Popen:
+    """A process in its own session, so that it and every child can be ended by process group.
+
+    ``sigint=True`` gives it Python's default Ctrl-C handling even if this test runs in the background
+    (where the shell ignores SIGINT and children inherit that).
+    """
     handle = open(log, "w")  # noqa: SIM115 - closed with the process in stop()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    restore = (lambda: signal.signal(signal.SIGINT, signal.default_int_handler)) if sigint else None
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=restore
+    )
     proc.log_handle = handle  # type: ignore[attr-defined]
     return proc
 
@@ -150,6 +157,34 @@ def test_killing_the_main_process_loses_and_duplicates_nothing_on_resume(tmp_pat
     again = cli("sweep", str(sweep_file), "--out", str(out), "--no-progress", "--no-analyse")
     assert again.returncode == 0 and "nothing to run" in again.stderr
     assert len(load_runs(out)) == 100
+
+
+def test_ctrl_c_stops_the_sweep_and_its_workers_cleanly(tmp_path):
+    sweep_file = write(tmp_path, LONGER, "longer.yaml")
+    out, log = tmp_path / "out", tmp_path / "sweep.log"
+    args = [sys.executable, "run.py", "sweep", str(sweep_file), "--out", str(out), "--workers", "2"]
+    proc = start([*args, "--chunk-size", "2", "--no-progress"], log, sigint=True)
+    try:
+        wait_for_chunks(out / "runs", 2, proc, log)
+        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
+        assert proc.wait(timeout=60) == 130
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and group_alive(proc.pid):
+            time.sleep(0.1)
+        assert not group_alive(proc.pid), "worker processes outlived the interrupted sweep"
+    finally:
+        stop(proc)
+    text = log.read_text()
+    assert "finished chunks are safe" in text and "Traceback" not in text
+    assert 2 <= len(load_runs(out)) < 100
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_a_changed_sweep_file_on_the_same_folder_is_refused_without_traceback(tmp_path):

@@ -218,8 +218,8 @@ def _method_text(design: str) -> str:
         "error bars are mu*'s 95% confidence interval.",
         "grid": "Full grid: eta^2 is a lever's main-effect share of the variance of point means (the first-order index "
         "on a full grid); SRC are standardized regression coefficients (sign = direction). Surfaces show the mean "
-        "outcome over the first two levers; bands are +-1 standard deviation over replications (and over the "
-        "levels of any further lever).",
+        "outcome over the first two levers (averaged over any further lever); bands are +-1 standard deviation "
+        "over replications (pooled over the levels of any further lever).",
         "lhs": "Latin hypercube: standardized regression coefficients (sign = direction) with the linear model's R^2; "
         "a low R^2 means the response is non-linear and SRCs rank only roughly.",
     }[design]
@@ -263,8 +263,14 @@ def _grid_figures(manifest: dict[str, Any], frame: pd.DataFrame, outcome: str) -
     a = levers[0]
     b = levers[1] if len(levers) > 1 else None
     keys = [a, b] if b else [a]
-    stats = frame.groupby(keys)[outcome].agg(["mean", "std"]).reset_index()
-    stats["std"] = stats["std"].fillna(0.0)
+    # Replication spread per design point, then pooled over the levels of any further lever:
+    # the band shows run-to-run noise, not the effect of the levers left out of the picture.
+    per_point = frame.groupby("point").agg(
+        mean=(outcome, "mean"), var=(outcome, "var"), **{k: (k, "first") for k in keys}
+    )
+    per_point["var"] = per_point["var"].fillna(0.0)
+    stats = per_point.groupby(keys).agg(mean=("mean", "mean"), var=("var", "mean")).reset_index()
+    stats["std"] = np.sqrt(stats["var"])
     if b:
         grid = stats.pivot(index=b, columns=a, values="mean")
         figs.append(

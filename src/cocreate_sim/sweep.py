@@ -23,9 +23,10 @@ import itertools
 import logging
 import math
 import os
+import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,6 @@ class Sweep:
     seed: int
     outcomes: list[str]
     levels: int | None = None
-    lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
 
     def resolved(self) -> dict[str, Any]:
         """Everything that decides which runs exist and what they compute, as plain data."""
@@ -97,10 +97,6 @@ def load_sweep(path: str | Path) -> Sweep:
     data = _load_yaml(path)
     lines = _key_lines(path)
     err = _Errors(path, lines)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise err(None, "the file must be a mapping of keys such as design:, vary:, replications:.")
     for key in data:
         if key not in KEYS:
             hint = difflib.get_close_matches(str(key), KEYS, n=1)
@@ -112,6 +108,12 @@ def load_sweep(path: str | Path) -> Sweep:
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):
             raise err((key,), f"'{key}' must be text; got {value!r}.")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise err(
+            ("name",),
+            f"'name' names the results folder, so it may hold only letters, digits, '_', '.' and "
+            f"'-' (and start with a letter or digit); got {name!r}.",
+        )
 
     base_steps, base_reps, base_seed = DEFAULT_STEPS, 1, 0
     overrides = data.get("params") or {}
@@ -208,20 +210,19 @@ def load_sweep(path: str | Path) -> Sweep:
             )
 
     sweep = Sweep(
-        name,
-        path,
-        description,
-        base,
-        params,
-        design,
-        vary,
-        samples,
-        replications,
-        horizon,
-        seed,
-        list(outcomes),
-        levels,
-        lines,
+        name=name,
+        path=path,
+        description=description,
+        base=base,
+        params=params,
+        design=design,
+        vary=vary,
+        samples=samples,
+        replications=replications,
+        horizon=horizon,
+        seed=seed,
+        outcomes=list(outcomes),
+        levels=levels,
     )
     n_points = _count_points(sweep)
     if n_points * replications > MAX_RUNS:
@@ -622,12 +623,6 @@ def _execute(
                 bar.update(len(rows))
                 future.release()
         return time.perf_counter() - started
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: finished chunks are safe in '{store.root}'; run the same command again to resume.",
-            file=log,
-        )
-        raise
     finally:
         _close(client, local)
 
@@ -658,7 +653,9 @@ def _connect(workers: int | None, cluster: str | None):
     n = workers or _cores()
     if n < 1:
         raise UserError(f"--workers must be at least 1; got {n}.")
+    # preload: each worker imports the model at start-up and leaves Ctrl-C to this process (see dask_setup).
     local = LocalCluster(
+        preload=["cocreate_sim.sweep"],
         n_workers=n,
         threads_per_worker=1,
         processes=True,
@@ -667,6 +664,14 @@ def _connect(workers: int | None, cluster: str | None):
         silence_logs=logging.ERROR,
     )
     return Client(local), local
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask preload hook in embedded-cluster workers: Ctrl-C in the terminal reaches the whole process group,
+    but only the sweep's main process should act on it (it stops the workers cleanly, without tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_workers(client: Any, cluster: str) -> None:
@@ -766,15 +771,23 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UserError(f"--chunk-size must be at least 1; got {args.chunk_size}.")
     sweep = load_sweep(args.sweep_file)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
-    result = run_sweep(
-        sweep,
-        out,
-        workers=args.workers,
-        cluster=args.cluster,
-        chunk_size=args.chunk_size,
-        progress=not args.no_progress,
-        analyse=not args.no_analyse,
-    )
+    try:
+        result = run_sweep(
+            sweep,
+            out,
+            workers=args.workers,
+            cluster=args.cluster,
+            chunk_size=args.chunk_size,
+            progress=not args.no_progress,
+            analyse=not args.no_analyse,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished chunks are safe in '{out}'; run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return 130
+
     print(
         f"{result.n_runs} runs in '{result.out}' ({result.ran} run now, {result.skipped} resumed) "
         f"in {result.seconds:.1f} s"
