@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -286,3 +287,18 @@ def test_presets_from_scenarios_restart_the_run_and_unknown_ones_are_refused(ser
     )
     status, response = post(endpoint, json.dumps(body).encode())
     assert status == 200 and "Unknown preset" in _message(response)
+
+
+def test_ctrl_c_stops_the_app_cleanly() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cocreate_sim.app", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )
+    assert "ready" in proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert err.strip() == "stopped."

@@ -94,9 +94,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"note: listening on {host}, so other computers on the network can open it.", flush=True)
     print("Open the address in a browser; press Ctrl+C to stop.", flush=True)
     try:
-        server.serve_forever()
+        server.serve_forever()  # werkzeug's server returns quietly on Ctrl+C
     except KeyboardInterrupt:
-        print("stopped.", file=sys.stderr)
+        pass
     finally:
         server.server_close()
+    print("stopped.", file=sys.stderr)
     return 0
