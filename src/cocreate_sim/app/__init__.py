@@ -89,11 +89,11 @@ def serve(args: argparse.Namespace) -> int:
         ) from None
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_port}/"
-    print(f"cocreate_sim app ready in {time.perf_counter() - started:.1f} s at {url}", flush=True)
-    if host not in LOCAL_HOSTS:
-        print(f"note: listening on {host}, so other computers on the network can open it.", flush=True)
-    print("Open the address in a browser; press Ctrl+C to stop.", flush=True)
     try:
+        print(f"cocreate_sim app ready in {time.perf_counter() - started:.1f} s at {url}", flush=True)
+        if host not in LOCAL_HOSTS:
+            print(f"note: listening on {host}, so other computers on the network can open it.", flush=True)
+        print("Open the address in a browser; press Ctrl+C to stop.", flush=True)
         server.serve_forever()  # werkzeug's server returns quietly on Ctrl+C
     except KeyboardInterrupt:
         pass
