@@ -294,6 +294,20 @@ def test_morris_ranks_levers_by_mu_star(tmp_path):
     assert by.loc["silo_strength", "sigma"] == pytest.approx(0.0, abs=1e-9)  # linear: no spread
 
 
+def test_morris_handles_whole_number_levers_with_a_narrow_range(tmp_path):
+    text = (
+        "design: morris\nsamples: 10\nseed: 4\nlevels: 6\noutcomes: [uptake]\nvary:\n"
+        "  decision_path_length: {low: 1, high: 2}\n  discretion: {}\n"
+    )
+    manifest = build_manifest(load_sweep(write(tmp_path, text)))
+    assert {p["decision_path_length"] for p in manifest["points"]} == {1, 2}
+    table = sensitivity(manifest, synthetic(manifest, lambda v: float(v["decision_path_length"]))).set_index(
+        "parameter"
+    )
+    assert np.isfinite(table["mu_star"]).all()
+    assert table.loc["decision_path_length", "mu_star"] > 0 and table.loc["discretion", "mu_star"] == 0
+
+
 def test_grid_main_effect_shares_and_regression_signs(tmp_path):
     sweep = load_sweep(write(tmp_path, TINY))
     manifest = {**build_manifest(sweep), "outcomes": ["uptake"]}

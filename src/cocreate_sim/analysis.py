@@ -88,7 +88,7 @@ def sensitivity(manifest: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
         if design == "sobol":
             rows += _sobol(manifest, outcome, names, y)
         elif design == "morris":
-            rows += _morris(manifest, outcome, names, x, y)
+            rows += _morris(manifest, outcome, names, np.asarray(manifest["morris_matrix"], dtype=float), y)
         else:
             rows += _regression(design, outcome, names, x, y)
     table = pd.DataFrame(rows)

@@ -369,31 +369,34 @@ def _count_points(sweep: Sweep) -> int:
     }[sweep.design]
 
 
-def design_points(sweep: Sweep) -> list[dict[str, float | int]]:
-    """The varied values of every design point, in design order (SALib's order for sobol and morris)."""
-    if sweep.design == "grid":
-        names = list(sweep.vary)
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.vary.values())]
+def sample_matrix(sweep: Sweep) -> np.ndarray:
+    """SALib's raw sample for lhs, sobol and morris (one row per design point, before rounding)."""
     problem = salib_problem(sweep)
     if sweep.design == "lhs":
         from SALib.sample import latin
 
-        matrix = latin.sample(problem, sweep.samples, seed=sweep.seed)
-    elif sweep.design == "sobol":
+        return np.asarray(latin.sample(problem, sweep.samples, seed=sweep.seed))
+    if sweep.design == "sobol":
         from SALib.sample import sobol
 
-        matrix = sobol.sample(problem, sweep.samples, calc_second_order=False, seed=sweep.seed)
-    else:
-        from SALib.sample import morris
+        return np.asarray(sobol.sample(problem, sweep.samples, calc_second_order=False, seed=sweep.seed))
+    from SALib.sample import morris
 
-        matrix = morris.sample(problem, sweep.samples, num_levels=sweep.levels, seed=sweep.seed)
+    return np.asarray(morris.sample(problem, sweep.samples, num_levels=sweep.levels, seed=sweep.seed))
+
+
+def design_points(sweep: Sweep, matrix: np.ndarray | None = None) -> list[dict[str, float | int]]:
+    """The varied values of every design point, in design order (SALib's order for sobol and morris)."""
+    if sweep.design == "grid":
+        names = list(sweep.vary)
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.vary.values())]
+    matrix = sample_matrix(sweep) if matrix is None else matrix
     points = []
-    for row in np.asarray(matrix):
+    for row in matrix:
         point: dict[str, float | int] = {}
-        for name, value in zip(problem["names"], row, strict=True):
-            p = PARAMETERS[name]
+        for name, value in zip(sweep.vary, row, strict=True):
             b = sweep.vary[name]
-            if p.integer:
+            if PARAMETERS[name].integer:
                 point[name] = int(min(max(round(float(value)), b["low"]), b["high"]))
             else:
                 point[name] = float(min(max(float(value), b["low"]), b["high"]))
@@ -406,9 +409,10 @@ def run_seed(base_seed: int, run_id: int) -> int:
     return int(np.random.SeedSequence([base_seed, run_id]).generate_state(1)[0])
 
 
-def build_manifest(sweep: Sweep, points: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def build_manifest(sweep: Sweep) -> dict[str, Any]:
     """Everything needed to rerun, resume and analyse the sweep, without the sweep file."""
-    points = design_points(sweep) if points is None else points
+    matrix = sample_matrix(sweep) if sweep.design == "morris" else None
+    points = design_points(sweep, matrix)
     for i, point in enumerate(points):
         try:
             resolve({**sweep.params, **point})
@@ -433,6 +437,8 @@ def build_manifest(sweep: Sweep, points: list[dict[str, Any]] | None = None) -> 
         "sweep": resolved,
         "outcomes": list(sweep.outcomes),
         "problem": salib_problem(sweep) if sweep.design in SAMPLED else None,
+        # Morris effects are read from the unrounded trajectories (rounding must not hide a step's direction).
+        "morris_matrix": matrix.tolist() if matrix is not None else None,
         "n_points": len(points),
         "n_runs": len(points) * sweep.replications,
         "points": points,
