@@ -22,6 +22,7 @@ lower the 2-worker figure. Run:  python benchmarks/bench_sweep.py [--runs N] [--
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -57,7 +58,10 @@ def main() -> None:
         sweep = make_sweep(folder, args.runs, args.steps)
         manifest = build_manifest(sweep)
         specs = run_specs(manifest, list(range(manifest["n_runs"])))
-        print(f"sweep: {args.runs} runs of npm_baseline, {args.steps} weeks each")
+        print(
+            f"sweep: {args.runs} runs of npm_baseline, {args.steps} weeks each; {os.cpu_count()} cores, "
+            f"load average before: {os.getloadavg()[0]:.2f}"
+        )
 
         # Bare loop and store path alternate chunk by chunk on the same runs, so that load from
         # other processes falls on both alike.
@@ -101,6 +105,7 @@ def main() -> None:
             f"{rates[2][1] / rates[1][1]:.2f}x once the cluster is up (target >= 1.8x on 2 cores)"
         )
         print(f"engine + store on 1 worker vs bare loop: {100 * (args.runs / rates[1][0] - bare) / bare:+.1f}% time")
+        print(f"load average after: {os.getloadavg()[0]:.2f} (other processes on the cores skew the ratios)")
 
 
 if __name__ == "__main__":
