@@ -199,6 +199,23 @@ def test_a_changed_sweep_file_on_the_same_folder_is_refused_without_traceback(tm
     assert report.returncode == 0 and "report.html" in report.stdout
 
 
+def test_a_damaged_chunk_file_is_quarantined_reported_and_its_runs_run_again(tmp_path):
+    sweep_file = write(tmp_path, SMALL, "small.yaml")
+    out = tmp_path / "out"
+    first = cli("sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--chunk-size", "4", "--no-progress")
+    assert first.returncode == 0, first.stderr
+    victim = sorted((out / "runs").glob("chunk-0000004-*.parquet"))[0]
+    victim.write_bytes(victim.read_bytes()[:100])  # as left by a full disk or a bad copy
+    again = cli("sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--no-progress", "--no-analyse")
+    assert again.returncode == 0, again.stderr
+    assert f"warning: chunk file '{victim}' is damaged" in again.stderr and "quarantine" in again.stderr
+    assert "(4 run now, 8 resumed)" in again.stdout
+    assert (out / "quarantine" / victim.name).exists()
+    rows = load_runs(out)
+    assert rows["run_id"].tolist() == list(range(12))
+    assert_rows_match(rows, expected_rows(sweep_file, [4, 5, 6, 7]))
+
+
 # ------------------------------------------------------------------------------ separate Dask cluster
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory) -> Iterator[dict]:
