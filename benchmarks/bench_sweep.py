@@ -13,16 +13,17 @@ Prints, for a sweep of N runs (default 200) of the NPM baseline scenario
 - ``run_sweep`` end to end on an embedded Dask LocalCluster with 1 and with 2
   worker processes, in runs per second end to end (cluster start-up
   included) and once the cluster is up, and their ratios (target >= 1.8 on
-  2 cores).
+  2 cores), alternating for three rounds and reporting the median ratio.
 
 The machine should be otherwise idle: other processes on the same cores
-lower the 2-worker figure. Run:  python benchmarks/bench_sweep.py [--runs N] [--steps W]
+lower the 2-worker figure. Run:  python benchmarks/bench_sweep.py [--runs N] [--steps W] [--rounds R]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--steps", type=int, default=260)
+    parser.add_argument("--rounds", type=int, default=3, help="1-vs-2-worker rounds; the median ratio is reported")
     args = parser.parse_args()
 
     from cocreate_sim.runner import run_model
@@ -92,19 +94,31 @@ def main() -> None:
             f"{100 * writing / bare:.2f}% inside the store's writes (target < 5%)"
         )
 
-        rates = {}
-        for workers in (1, 2):
-            result = run_sweep(sweep, folder / f"dask{workers}", workers=workers, progress=False, analyse=False)
-            rates[workers] = (args.runs / result.seconds, args.runs / result.run_seconds)
-            print(
-                f"Dask LocalCluster, {workers} worker{'s' if workers > 1 else ' '}:      {result.seconds:7.1f} s  "
-                f"{rates[workers][0]:6.2f} runs/s end to end; {rates[workers][1]:6.2f} runs/s once the cluster is up"
-            )
+        # 1 and 2 workers alternate for --rounds rounds; the median ratio resists bursts of other load.
+        ratios, ratios_up, one_worker = [], [], []
+        for round_no in range(1, args.rounds + 1):
+            rates = {}
+            for workers in (1, 2):
+                target = folder / f"dask{workers}-{round_no}"
+                result = run_sweep(sweep, target, workers=workers, progress=False, analyse=False)
+                rates[workers] = (args.runs / result.seconds, args.runs / result.run_seconds)
+                print(
+                    f"round {round_no}, Dask LocalCluster, {workers} worker{'s' if workers > 1 else ' '}: "
+                    f"{result.seconds:6.1f} s  {rates[workers][0]:5.2f} runs/s end to end; "
+                    f"{rates[workers][1]:5.2f} runs/s once the cluster is up  (load {os.getloadavg()[0]:.2f})"
+                )
+            ratios.append(rates[2][0] / rates[1][0])
+            ratios_up.append(rates[2][1] / rates[1][1])
+            one_worker.append(args.runs / rates[1][0])
         print(
-            f"speed-up 2 vs 1 workers: {rates[2][0] / rates[1][0]:.2f}x end to end, "
-            f"{rates[2][1] / rates[1][1]:.2f}x once the cluster is up (target >= 1.8x on 2 cores)"
+            f"speed-up 2 vs 1 workers, median of {args.rounds} rounds: {statistics.median(ratios):.2f}x end to end, "
+            f"{statistics.median(ratios_up):.2f}x once the cluster is up (target >= 1.8x on 2 cores); "
+            f"rounds: {', '.join(f'{r:.2f}x' for r in ratios)}"
         )
-        print(f"engine + store on 1 worker vs bare loop: {100 * (args.runs / rates[1][0] - bare) / bare:+.1f}% time")
+        print(
+            f"engine + store on 1 worker vs bare loop: "
+            f"{100 * (statistics.median(one_worker) - bare) / bare:+.1f}% time (median round)"
+        )
         print(f"load average after: {os.getloadavg()[0]:.2f} (other processes on the cores skew the ratios)")
 
 

@@ -666,7 +666,10 @@ def _connect(workers: int | None, cluster: str | None):
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        # No dashboard; Dask still serves health and metrics pages, so keep them on loopback and free ports.
+        dashboard_address="127.0.0.1:0",
+        worker_dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
         silence_logs=logging.ERROR,
     )
     return Client(local), local
