@@ -418,8 +418,8 @@ def build_manifest(sweep: Sweep) -> dict[str, Any]:
             resolve({**sweep.params, **point})
         except ParameterError as exc:
             raise UserError(
-                f"sweep file '{sweep.path}': design point {i} ({point}) is not a valid parameter set: {exc} "
-                "Narrow the bounds or values under 'vary'."
+                f"{_display(sweep.path) if sweep.path else 'sweep'}, key 'vary': design point {i} ({point}) "
+                f"is not a valid parameter set: {exc} Narrow the bounds or values under 'vary'."
             ) from None
     overlap = set(PARAMETERS) & set(COLUMN_NAMES)
     if overlap:  # pragma: no cover - guards the declarations, not user input
@@ -591,7 +591,7 @@ def _execute(
 
     client, local = _connect(workers, cluster)
     try:
-        n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or 1
+        n_workers = sum(client.nthreads().values()) or 1  # task slots: worker processes x threads
         size = chunk_size or default_chunk_size(len(missing), n_workers)
         horizon = manifest["sweep"]["horizon"]
         tag = manifest["fingerprint"][:10]
