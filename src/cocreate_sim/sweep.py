@@ -586,7 +586,7 @@ def _execute(
     progress: bool,
     log: Any,
 ) -> float:
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
     from tqdm import tqdm
 
     client, local = _connect(workers, cluster)
@@ -624,7 +624,15 @@ def _execute(
             smoothing=0.1,
         ) as bar:
             for future in as_completed(futures):
-                rows = future.result()
+                try:
+                    rows = future.result()
+                except KilledWorker:
+                    raise UserError(
+                        f"a chunk of runs ({future.key}) ended the Dask worker running it three times in a row "
+                        "(out of memory?). The finished chunks are stored in "
+                        f"'{store.root}'; give the workers more memory or use a smaller --chunk-size, then run "
+                        "the same command again to resume."
+                    ) from None
                 store.write_chunk(rows)
                 bar.update(len(rows))
                 future.release()
