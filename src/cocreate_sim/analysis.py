@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
-from .experiment import atomic_write_bytes
+from .fileio import atomic_write_bytes
 from .metrics import COLUMNS
 from .sweep_store import load_runs, read_manifest
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import json
 import math
 import multiprocessing
 import os
@@ -36,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
+from .fileio import atomic_write_bytes, atomic_write_text, write_json  # noqa: F401 (re-exported)
 from .metrics import COLUMN_NAMES, COLUMNS
 
 PARTIAL_PREFIX = ".partial-"
@@ -266,30 +266,6 @@ def weekly_bands(table: pd.DataFrame, column: str, level: float = 0.95) -> pd.Da
     return out
 
 
-# ------------------------------------------------------ atomic publishing
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are meant to be shared
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Text version of :func:`atomic_write_bytes` (UTF-8)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -358,10 +334,6 @@ def publishing_dir(out_dir: str | Path, name: str) -> Iterator[tuple[Path, list[
     finally:
         if not final:
             shutil.rmtree(work, ignore_errors=True)
-
-
-def write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
 # ------------------------------------------------------------ experiments

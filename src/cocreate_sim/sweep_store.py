@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import UserError
-from .experiment import atomic_write_bytes
+from .fileio import atomic_write_bytes
 
 MANIFEST = "manifest.json"
 RUNS = "runs"

@@ -1,0 +1,176 @@
+"""The one YAML reader: safe loading, a line number for every key, clear errors.
+
+Scenario files, sweep files and calibration targets are all read here, so a
+planner sees the same kind of message whichever file is wrong: the file, the
+line, what is allowed. PyYAML's safe loader only: no object construction.
+"""
+
+from __future__ import annotations
+
+import difflib
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError, display
+from .limits import MAX_FILE_BYTES, MAX_YAML_DEPTH
+
+KeyLines = dict[tuple[str, ...], int]
+"""The 1-based line of every key path, e.g. ``('params', 'seed') -> 12``; list items by their index."""
+
+
+def where(path: Path, line: int | None) -> str:
+    """``file, line N`` (or just the file when the line is unknown), for the start of an error."""
+    return f"{display(path)}, line {line}" if line else display(path)
+
+
+def nearby_files(path: Path) -> str:
+    """A did-you-mean hint for a missing file: the closest YAML file in the same folder."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return f" The folder '{display(folder)}' does not exist either."
+    candidates = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    stems = {Path(c).stem: c for c in candidates}
+    close = difflib.get_close_matches(path.stem, list(stems), n=1, cutoff=0.6)
+    if close:
+        return f" Did you mean '{display(folder / stems[close[0]])}'?"
+    if candidates:
+        shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
+        return f" YAML files in '{display(folder)}': {shown}."
+    return ""
+
+
+def read_text(path: str | Path, kind: str = "scenario file") -> str:
+    """The file's text; a missing, special, huge or non-UTF-8 file is a UserError naming it."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise UserError(f"{display(path)}: no such file.{nearby_files(path)}") from None
+    except OSError as exc:
+        raise UserError(f"{display(path)}: cannot be read ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError(f"{display(path)} is a folder, not a {kind}; give the path of a .yaml file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError(
+            f"{display(path)} is not a regular file (a device, pipe or socket); a {kind} is a .yaml text file."
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise UserError(
+            f"{display(path)} is {info.st_size:,} bytes; a {kind} is a few kilobytes of YAML "
+            f"(at most {MAX_FILE_BYTES:,} bytes). Is this the right file?"
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UserError(f"{display(path)}: cannot be read ({exc.strerror or exc}).") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UserError(f"{display(path)} is over {MAX_FILE_BYTES:,} bytes; a {kind} is a few kilobytes of YAML.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{display(path)}: is not UTF-8 text (byte {exc.start}); save it as UTF-8 plain text (YAML)."
+        ) from None
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError, text: str, kind: str) -> UserError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    col = f", column {mark.column + 1}" if mark is not None else ""
+    lines_of_text = text.splitlines()
+    last = max(1, len(lines_of_text))
+    if line is not None and line > last:  # the problem is the end of the file: point at its last line
+        line, col = last, ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    detail = f"{context}, {problem}" if context else problem
+    if line is not None and "\t" in (lines_of_text[line - 1] if line <= len(lines_of_text) else ""):
+        detail += "; that line contains a tab character: indent with spaces only"
+    return UserError(
+        f"{where(path, line)}{col}: this is not valid YAML ({detail}). A {kind} is a list of "
+        "'key: value' lines; nested keys are indented by two spaces; text after '#' is a "
+        "comment. Check the indentation and any ':' or quotes on that line and the one above."
+    )
+
+
+def compose(path: str | Path, kind: str = "scenario file") -> tuple[Any, KeyLines]:
+    """Load one YAML file safely; also return the line of every key path.
+
+    Duplicate keys, YAML tags, nesting deeper than ``MAX_YAML_DEPTH`` and
+    aliases that expand one node more than once (a "billion laughs" bomb) are
+    refused with a UserError naming the file and line.
+    """
+    path = Path(path)
+    text = read_text(path, kind)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            lines: KeyLines = {}
+            if node is not None:
+                _walk(path, node, (), lines, 0, set(), kind)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise UserError(
+            f"{display(path)}{line}: {exc.problem}. A {kind} is read safely and may hold only plain values "
+            "(numbers, text, true/false, lists and 'key: value' mappings), no YAML tags such as '!!python/...'."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc, text, kind) from None
+    except RecursionError:
+        raise UserError(f"{display(path)}: the YAML is nested too deeply to be a {kind}.") from None
+    return data, lines
+
+
+def _walk(path: Path, node: yaml.Node, prefix: tuple[str, ...], lines: KeyLines, depth: int, seen: set, kind: str):
+    """Note each key's line; refuse duplicate keys, deep nesting and re-used (aliased) collections."""
+    if isinstance(node, yaml.ScalarNode):
+        return
+    line = node.start_mark.line + 1
+    if depth > MAX_YAML_DEPTH:
+        raise UserError(
+            f"{where(path, line)}: the YAML is nested more than {MAX_YAML_DEPTH} levels deep; a {kind} is flat."
+        )
+    if id(node) in seen:  # an alias to a list or mapping: harmless once, explosive when nested
+        raise UserError(
+            f"{where(path, line)}: YAML aliases ('*name') of lists or mappings are not allowed in a {kind}; "
+            "write the values out."
+        )
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[(*prefix, str(i))] = item.start_mark.line + 1
+            _walk(path, item, (*prefix, str(i)), lines, depth + 1, seen, kind)
+        return
+    first: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = key_node.value
+        key_line = key_node.start_mark.line + 1
+        if key in first and key != "<<":
+            dotted = ".".join((*prefix, key))
+            raise UserError(
+                f"{display(path)}, line {key_line}: the key '{dotted}' appears twice (first on line {first[key]}). "
+                "Each key may be given once; delete one of them."
+            )
+        first[key] = key_line
+        lines[(*prefix, key)] = key_line
+        _walk(path, value_node, (*prefix, key), lines, depth + 1, seen, kind)
+
+
+def load_mapping(path: str | Path, kind: str = "scenario file") -> tuple[dict[str, Any], KeyLines]:
+    """A YAML mapping and its key lines; anything else at the top level is a UserError."""
+    path = Path(path)
+    data, lines = compose(path, kind)
+    if not isinstance(data, dict):
+        raise UserError(f"{display(path)}: expected a YAML mapping of 'key: value' lines at the top level.")
+    return data, lines
