@@ -11,7 +11,8 @@ import yaml
 from cocreate_sim import run_timeseries
 from cocreate_sim.errors import UserError
 from cocreate_sim.params import DEFAULTS, PARAMETERS, SEED_FILES
-from cocreate_sim.scenario import load_scenario, load_yaml, parse_set, scenario_yaml
+from cocreate_sim.scenario import load_scenario, parse_set, scenario_yaml
+from cocreate_sim.yamlio import load_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -50,7 +51,8 @@ def error_of(path: Path, **kw) -> str:
     with pytest.raises(UserError) as info:
         load_scenario(path, **kw)
     message = str(info.value)
-    assert "\n" not in message.strip(), "an error is one paragraph"
+    problems = getattr(info.value, "problems", [message])
+    assert all("\n" not in p.strip() for p in problems), "each error is one paragraph"
     return message
 
 
@@ -89,7 +91,7 @@ def test_npm_baseline_equals_the_declared_defaults():
     baseline = load_scenario(SCENARIOS / "npm_baseline.yaml")
     stale = {k: (v, DEFAULTS[k]) for k, v in baseline.params.items() if v != DEFAULTS[k]}
     assert not stale, f"scenarios/npm_baseline.yaml differs from params.PARAMETERS defaults: {stale}"
-    raw = load_yaml(SCENARIOS / "npm_baseline.yaml")
+    raw = load_mapping(SCENARIOS / "npm_baseline.yaml")[0]
     assert set(raw["params"]) == set(PARAMETERS), "the baseline lists every lever"
 
 
@@ -262,12 +264,52 @@ def test_shares_that_exceed_one_together_are_refused(base: Path):
     assert "shares.yaml" in message and "must not exceed 1" in message
 
 
-def test_load_yaml_reads_a_mapping_and_rejects_others(tmp_path: Path):
-    assert load_yaml(write(tmp_path, "ok.yaml", "a: 1\n")) == {"a": 1}
+def test_load_mapping_reads_a_mapping_and_rejects_others(tmp_path: Path):
+    data, lines = load_mapping(write(tmp_path, "ok.yaml", "a: 1\nb:\n  - x\n  - y\n"))
+    assert data == {"a": 1, "b": ["x", "y"]}
+    assert lines[("b",)] == 2 and lines[("b", "1")] == 4
     with pytest.raises(UserError, match="mapping"):
-        load_yaml(write(tmp_path, "list.yaml", "- 1\n"))
+        load_mapping(write(tmp_path, "list.yaml", "- 1\n"))
     with pytest.raises(UserError, match="line 2"):
-        load_yaml(write(tmp_path, "bad.yaml", "a: 1\nb: [\n"))
+        load_mapping(write(tmp_path, "bad.yaml", "a: 1\nb: [\n"))
+
+
+def test_validation_lists_every_mistake_in_a_file_at_once(base: Path):
+    path = write(
+        base,
+        "many.yaml",
+        "extends: npm_baseline.yaml\nhorizn: 10\nseed: -1\nparams:\n  zero_error_culure: 0.3\n"
+        "  leader_dialogue: 7\n  decision_path_length: 3\n",
+    )
+    message = error_of(path)
+    assert message.startswith("many.yaml: 4 problems.") or "4 problems" in message
+    for expected in ("line 2", "horizon", "line 3", "line 5", "zero_error_culture", "line 6", "leader_dialogue"):
+        assert expected in message
+
+
+def test_extends_names_only_yaml_files(base: Path):
+    path = write(base, "passwd.yaml", "extends: /etc/passwd\n")
+    message = error_of(path)
+    assert ".yaml or .yml" in message and "root:" not in message
+
+
+def test_a_device_or_pipe_is_not_a_scenario_file(tmp_path: Path):
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert "not a regular file" in error_of(fifo)
+    assert "not a regular file" in error_of(Path("/dev/zero"))
+
+
+def test_an_alias_bomb_is_refused_quickly(tmp_path: Path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
+    bomb += "params:\n  zero_error_culture: *i\n"
+    message = error_of(write(tmp_path, "bomb.yaml", bomb))
+    assert "aliases" in message and len(message) < 1000
 
 
 def test_every_shipped_file_is_plain_safe_yaml():

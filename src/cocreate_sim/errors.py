@@ -39,4 +39,9 @@ def shorten(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
         text = f"a whole number of more than {limit} digits"
     else:
         text = repr(value)
+    return clip(text, limit)
+
+
+def clip(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Plain text cut to ``limit`` characters (ending in "..." when cut)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -22,14 +22,11 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError
+from .errors import UserError, clip, display, shorten
+from .limits import MAX_HORIZON, MAX_REPLICATIONS, MAX_SEED
 from .params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve
+from .yamlio import compose, nearby_files, where
 
-MAX_HORIZON = 5200
-"""Longest horizon a scenario may ask for: 5,200 weeks (a hundred years)."""
-MAX_REPLICATIONS = 1000
-MAX_SEED = 2**32 - 1
-MAX_FILE_BYTES = 1_000_000
 DEFAULT_REPLICATIONS = 10
 DEFAULT_SEED = 1
 
@@ -70,134 +67,16 @@ class Scenario:
         return {k: v for k, v in self.params.items() if v != DEFAULTS[k]}
 
 
-# --------------------------------------------------------------------- YAML
-def _display(path: Path) -> str:
-    """The path as the user would recognise it: relative to the working directory if inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+class ScenarioErrors(UserError):
+    """Every mistake found in one scenario file, reported together so a planner fixes them in one go."""
 
-
-def _where(path: Path, line: int | None) -> str:
-    return f"{_display(path)}, line {line}" if line else _display(path)
-
-
-def _nearby_files(path: Path) -> str:
-    """A did-you-mean hint for a missing file: the closest scenario file in the same folder."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        return f" The folder '{_display(folder)}' does not exist either."
-    candidates = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
-    stems = {Path(c).stem: c for c in candidates}
-    close = difflib.get_close_matches(path.stem, list(stems), n=1, cutoff=0.6)
-    if close:
-        return f" Did you mean '{_display(folder / stems[close[0]])}'?"
-    if candidates:
-        shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
-        return f" Scenario files in '{_display(folder)}': {shown}."
-    return ""
-
-
-def _read_text(path: Path) -> str:
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{_display(path)}: no such file.{_nearby_files(path)}")
-    if path.is_dir():
-        raise UserError(f"{_display(path)} is a folder, not a scenario file; give the path of a .yaml file.")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UserError(
-                f"{_display(path)} is {size:,} bytes; a scenario file is a few kilobytes of YAML "
-                f"(at most {MAX_FILE_BYTES:,} bytes). Is this the right file?"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{_display(path)}: cannot be read ({exc.strerror or exc}).") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{_display(path)}: is not UTF-8 text (byte {exc.start}); save it as UTF-8 plain text (YAML)."
-        ) from None
-
-
-def _yaml_error(path: Path, exc: yaml.YAMLError, text: str) -> UserError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    col = f", column {mark.column + 1}" if mark is not None else ""
-    lines_of_text = text.splitlines()
-    last = max(1, len(lines_of_text))
-    if line is not None and line > last:  # the problem is the end of the file: point at its last line
-        line, col = last, ""
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
-    detail = f"{context}, {problem}" if context else problem
-    if line is not None and "\t" in (lines_of_text[line - 1] if line <= len(lines_of_text) else ""):
-        detail += "; that line contains a tab character: indent with spaces only"
-    return UserError(
-        f"{_where(path, line)}{col}: this is not valid YAML ({detail}). A scenario file is a list of "
-        "'key: value' lines; nested keys (under 'params:') are indented by two spaces; text after '#' is a "
-        "comment. Check the indentation and any ':' or quotes on that line and the one above."
-    )
-
-
-def _compose(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Load one YAML file safely; also return the line of every key path, e.g. ('params', 'seed') -> 12."""
-    text = _read_text(path)
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        raise UserError(
-            f"{_display(path)}{line}: {exc.problem}. Scenario files are read safely and may hold only plain "
-            "values (numbers, text, true/false, lists and 'key: value' mappings), no YAML tags such as '!!python/...'."
-        ) from None
-    except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc, text) from None
-    except RecursionError:
-        raise UserError(f"{_display(path)}: the YAML is nested too deeply to be a scenario file.") from None
-    lines: dict[tuple[str, ...], int] = {}
-    if node is not None:
-        _record_lines(path, node, (), lines)
-    return data, lines
-
-
-def _record_lines(path: Path, node: yaml.Node, prefix: tuple[str, ...], lines: dict, depth: int = 0) -> None:
-    """Walk the composed node tree: note each key's line and refuse duplicate keys."""
-    if depth > 4 or not isinstance(node, yaml.MappingNode):
-        return
-    seen: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            continue
-        key = key_node.value
-        line = key_node.start_mark.line + 1
-        if key in seen and key != "<<":
-            where = ".".join((*prefix, key))
-            raise UserError(
-                f"{_display(path)}, line {line}: the key '{where}' appears twice (first on line {seen[key]}). "
-                "Each key may be given once; delete one of them."
-            )
-        seen[key] = line
-        lines[(*prefix, key)] = line
-        _record_lines(path, value_node, (*prefix, key), lines, depth + 1)
-
-
-def load_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping safely; a missing file or malformed YAML is a UserError naming the line."""
-    path = Path(path)
-    data, _ = _compose(path)
-    if not isinstance(data, dict):
-        raise UserError(f"{_display(path)}: expected a YAML mapping of 'key: value' lines at the top level.")
-    return data
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            text = problems[0]
+        else:
+            text = f"{display(path)}: {len(problems)} problems.\n" + "\n".join(f"- {p}" for p in problems)
+        super().__init__(text)
 
 
 # --------------------------------------------------------------- validation
@@ -222,12 +101,12 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"{'yes' if value else 'no'} (a true/false value)"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {shorten(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return repr(value)
+    return shorten(value)
 
 
 def _whole_number(path: Path, line: int | None, key: str, value: Any, low: int, high: int, what: str) -> int:
@@ -236,77 +115,99 @@ def _whole_number(path: Path, line: int | None, key: str, value: Any, low: int, 
         value, ok = int(value), True
     if not ok:
         raise UserError(
-            f"{_where(path, line)}: '{key}' must be {what}, a whole number from {low} to {high}; "
+            f"{where(path, line)}: '{key}' must be {what}, a whole number from {low} to {high}; "
             f"got {_kind(value)}. Write the number without quotes, e.g. '{key}: {_EXAMPLES[key]}'."
         )
     if not low <= value <= high:
-        raise UserError(
-            f"{_where(path, line)}: '{key}' = {value} is out of range; {what} must be from {low} to {high}."
-        )
+        raise UserError(f"{where(path, line)}: '{key}' = {value} is out of range; {what} must be from {low} to {high}.")
     return int(value)
 
 
 def _check_file(path: Path, data: Any, lines: dict[tuple[str, ...], int]) -> dict[str, Any]:
-    """Check one file's own keys (not its parent's); return them with params coerced."""
+    """Check one file's own keys (not its parent's); return them with params coerced.
+
+    Every problem in the file is collected and raised together as :class:`ScenarioErrors`.
+    """
     if data is None:
         raise UserError(
-            f"{_display(path)}: the file is empty. A scenario needs at least 'extends: npm_baseline.yaml' or "
+            f"{display(path)}: the file is empty. A scenario needs at least 'extends: npm_baseline.yaml' or "
             "some 'params:'; see scenarios/npm_baseline.yaml for a complete example."
         )
     if not isinstance(data, dict):
         raise UserError(
-            f"{_display(path)}: expected 'key: value' lines at the top level (a YAML mapping), got {_kind(data)}. "
+            f"{display(path)}: expected 'key: value' lines at the top level (a YAML mapping), got {_kind(data)}. "
             f"Allowed keys: {', '.join(TOP_LEVEL_KEYS)}."
         )
     out: dict[str, Any] = {}
+    problems: list[str] = []
     for key, value in data.items():
         line = lines.get((key,)) if isinstance(key, str) else None
-        if not isinstance(key, str) or key not in TOP_LEVEL_KEYS:
-            shown = key if isinstance(key, str) else repr(key)
-            as_param = _closest(key, PARAMETERS) if isinstance(key, str) else None
-            if as_param and as_param == key.strip().lower().replace("-", "_"):
-                hint = f" '{as_param}' is a parameter: write it indented under 'params:'."
-            else:
-                hint = _did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
-            allowed = ", ".join(k for k in TOP_LEVEL_KEYS if k != "provenance")
-            raise UserError(
-                f"{_where(path, line)}: unknown key '{shown}'.{hint} Allowed top-level keys: {allowed}; "
-                "the levers go under 'params:' (see 'python run.py params')."
-            )
-        if key == "extends":
-            if not isinstance(value, str) or not value.strip():
-                raise UserError(
-                    f"{_where(path, line)}: 'extends' must name one scenario file, relative to this file "
-                    f"(e.g. 'extends: npm_baseline.yaml'); got {_kind(value)}."
-                )
-            out[key] = value.strip()
-        elif key == "description":
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                raise UserError(
-                    f"{_where(path, line)}: 'description' must be text; got {_kind(value)}. "
-                    "Put it in quotes or use 'description: >' followed by indented lines."
-                )
-            out[key] = value.strip()
-        elif key == "name":
-            if not isinstance(value, str) or not _NAME_RE.match(value):
-                raise UserError(
-                    f"{_where(path, line)}: 'name' must be a short name of letters, digits, '-', '_' or '.' "
-                    f"(it becomes part of a folder name); got {_kind(value)}."
-                )
-            out[key] = value
-        elif key == "horizon":
-            out[key] = _whole_number(path, line, key, value, 1, MAX_HORIZON, "the horizon in weeks")
-        elif key == "replications":
-            out[key] = _whole_number(path, line, key, value, 1, MAX_REPLICATIONS, "the number of replications")
-        elif key == "seed":
-            out[key] = _whole_number(path, line, key, value, 0, MAX_SEED, "the base seed")
-        elif key == "provenance":
+        try:
+            checked = _check_key(path, key, value, line, lines, problems)
+        except UserError as exc:
+            problems.append(str(exc))
             continue
-        elif key == "params":
-            out[key] = _check_params(path, value, lines, line)
+        if checked is not _SKIP:
+            out[key] = checked
+    if problems:
+        raise ScenarioErrors(path, problems)
     return out
+
+
+_SKIP = object()
+
+
+def _check_key(path: Path, key: Any, value: Any, line: int | None, lines: dict, problems: list[str]) -> Any:
+    """One top-level key's checked value (``_SKIP`` for ignored keys); raises UserError when wrong."""
+    if not isinstance(key, str) or key not in TOP_LEVEL_KEYS:
+        shown = key if isinstance(key, str) else shorten(key)
+        as_param = _closest(key, PARAMETERS) if isinstance(key, str) else None
+        if as_param and as_param == key.strip().lower().replace("-", "_"):
+            hint = f" '{as_param}' is a parameter: write it indented under 'params:'."
+        else:
+            hint = _did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
+        allowed = ", ".join(k for k in TOP_LEVEL_KEYS if k != "provenance")
+        raise UserError(
+            f"{where(path, line)}: unknown key '{clip(shown)}'.{hint} "
+            f"Allowed top-level keys: {allowed}; the levers go under 'params:' (see 'python3 run.py params')."
+        )
+    if key == "extends":
+        if not isinstance(value, str) or not value.strip():
+            raise UserError(
+                f"{where(path, line)}: 'extends' must name one scenario file, relative to this file "
+                f"(e.g. 'extends: npm_baseline.yaml'); got {_kind(value)}."
+            )
+        if Path(value.strip()).suffix.lower() not in (".yaml", ".yml"):
+            raise UserError(
+                f"{where(path, line)}: 'extends' must name a scenario file ending in .yaml or .yml, relative to "
+                f"this file (e.g. 'extends: npm_baseline.yaml'); got {_kind(value)}."
+            )
+        return value.strip()
+    if key == "description":
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise UserError(
+                f"{where(path, line)}: 'description' must be text; got {_kind(value)}. "
+                "Put it in quotes or use 'description: >' followed by indented lines."
+            )
+        return value.strip()
+    if key == "name":
+        if not isinstance(value, str) or not _NAME_RE.match(value):
+            raise UserError(
+                f"{where(path, line)}: 'name' must be a short name of letters, digits, '-', '_' or '.' "
+                f"(it becomes part of a folder name); got {_kind(value)}."
+            )
+        return value
+    if key == "horizon":
+        return _whole_number(path, line, key, value, 1, MAX_HORIZON, "the horizon in weeks")
+    if key == "replications":
+        return _whole_number(path, line, key, value, 1, MAX_REPLICATIONS, "the number of replications")
+    if key == "seed":
+        return _whole_number(path, line, key, value, 0, MAX_SEED, "the base seed")
+    if key == "provenance":
+        return _SKIP
+    return _check_params(path, value, lines, line, problems)
 
 
 def _comma_hint(raw: Any) -> str:
@@ -316,19 +217,20 @@ def _comma_hint(raw: Any) -> str:
     return ""
 
 
-def _check_params(path: Path, value: Any, lines: dict, line: int | None) -> dict[str, float | int]:
+def _check_params(path: Path, value: Any, lines: dict, line: int | None, problems: list[str]) -> dict[str, float | int]:
+    """The ``params:`` mapping checked lever by lever; each wrong lever is added to ``problems``."""
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise UserError(
-            f"{_where(path, line)}: 'params' must be a mapping of parameter names to values, each on its own "
+            f"{where(path, line)}: 'params' must be a mapping of parameter names to values, each on its own "
             f"line indented under 'params:' (e.g. '  zero_error_culture: 0.3'); got {_kind(value)}."
         )
     checked: dict[str, float | int] = {}
     for name, raw in value.items():
         pline = lines.get(("params", name)) if isinstance(name, str) else line
         if not isinstance(name, str) or name not in PARAMETERS:
-            shown = name if isinstance(name, str) else repr(name)
+            shown = name if isinstance(name, str) else shorten(name)
             hint = _closest(shown, PARAMETERS) if isinstance(name, str) else None
             did = f" Did you mean '{hint}'?" if hint else ""
             top = (
@@ -336,14 +238,15 @@ def _check_params(path: Path, value: Any, lines: dict, line: int | None) -> dict
                 if name in TOP_LEVEL_KEYS
                 else ""
             )
-            raise UserError(
-                f"{_where(path, pline)}: unknown parameter 'params.{shown}'.{did}{top} "
-                "Every valid parameter, with its range and meaning, is listed by 'python run.py params'."
+            problems.append(
+                f"{where(path, pline)}: unknown parameter 'params.{clip(shown)}'.{did}{top} "
+                "Every valid parameter, with its range and meaning, is listed by 'python3 run.py params'."
             )
+            continue
         try:
             checked[name] = PARAMETERS[name].check(raw)
         except ParameterError as exc:
-            raise UserError(f"{_where(path, pline)}: in 'params.{name}': {exc}{_comma_hint(raw)}") from None
+            problems.append(f"{where(path, pline)}: in 'params.{name}': {exc}{_comma_hint(raw)}")
     return checked
 
 
@@ -352,12 +255,12 @@ def _load_chain(path: Path, stack: list[Path]) -> tuple[dict[str, Any], list[Pat
     """This file's keys merged over its parent's, and the chain of files from the root to this one."""
     real = path.resolve()
     if real in stack:
-        cycle = " -> ".join(_display(p) for p in (*stack[stack.index(real) :], real))
+        cycle = " -> ".join(display(p) for p in (*stack[stack.index(real) :], real))
         raise UserError(
-            f"{_display(path)}: circular 'extends' ({cycle}). A scenario may extend another, but the chain "
+            f"{display(path)}: circular 'extends' ({cycle}). A scenario may extend another, but the chain "
             "must end in a file without 'extends' (usually npm_baseline.yaml)."
         )
-    data, lines = _compose(path)
+    data, lines = compose(path)
     own = _check_file(path, data, lines)
     parent_name = own.pop("extends", None)
     if parent_name is None:
@@ -365,15 +268,18 @@ def _load_chain(path: Path, stack: list[Path]) -> tuple[dict[str, Any], list[Pat
     parent = (path.parent / parent_name).expanduser()
     if not parent.is_file():
         raise UserError(
-            f"{_where(path, lines.get(('extends',)))}: 'extends: {parent_name}' names a file that does not exist "
-            f"({_display(parent)}). The path is relative to the folder of {path.name}.{_nearby_files(parent)}"
+            f"{where(path, lines.get(('extends',)))}: 'extends: {parent_name}' names a file that does not exist "
+            f"({display(parent)}). The path is relative to the folder of {path.name}.{nearby_files(parent)}"
         )
     try:
         base, chain = _load_chain(parent, [*stack, real])
+    except ScenarioErrors as exc:
+        note = f" (This file is the parent of {display(path)}, through its 'extends'.)"
+        raise ScenarioErrors(parent, [problem + note for problem in exc.problems]) from None
     except UserError as exc:
         if "circular 'extends'" in str(exc):
             raise
-        raise UserError(f"{exc} (This file is the parent of {_display(path)}, through its 'extends'.)") from None
+        raise UserError(f"{exc} (This file is the parent of {display(path)}, through its 'extends'.)") from None
     merged = {k: v for k, v in base.items() if k != "name"}
     params = {**base.get("params", {}), **own.get("params", {})}
     merged.update(own)
@@ -412,12 +318,12 @@ def load_scenario(
             did = f" Did you mean '{hint}'?" if hint else ""
             raise UserError(
                 f"--set {key}=...: unknown parameter '{key}'.{did} Every valid parameter is listed by "
-                "'python run.py params'; --set also accepts horizon, replications and seed."
+                "'python3 run.py params'; --set also accepts horizon, replications and seed."
             )
         try:
             param_overrides[key] = PARAMETERS[key].check(value)
         except ParameterError as exc:
-            raise UserError(f"--set {key}={value}: {exc}{_comma_hint(value)}") from None
+            raise UserError(f"--set {key}={clip(str(value))}: {exc}{_comma_hint(value)}") from None
     for key, value in (("horizon", steps), ("replications", replications), ("seed", seed)):
         if value is not None:
             merged[key] = _override_number(key, value)
@@ -425,7 +331,7 @@ def load_scenario(
     try:
         params = resolve(params_given)
     except ParameterError as exc:
-        files = " <- ".join(_display(p) for p in reversed(chain))
+        files = " <- ".join(display(p) for p in reversed(chain))
         raise UserError(f"{files}: {exc}") from None
     name = merged.get("name") or path.stem
     scenario = Scenario(
@@ -442,8 +348,8 @@ def load_scenario(
     scenario.resolved = {
         "name": scenario.name,
         "description": scenario.description,
-        "source": _display(path),
-        "extends_chain": [_display(p) for p in chain],
+        "source": display(path),
+        "extends_chain": [display(p) for p in chain],
         "overrides": {k: (v if isinstance(v, (int, float)) else str(v)) for k, v in scenario.overrides.items()},
         "horizon": scenario.steps,
         "replications": scenario.replications,
@@ -462,9 +368,9 @@ def _override_number(key: str, value: Any) -> int:
             raise ValueError
         number = int(number)
     except (TypeError, ValueError, OverflowError):
-        raise UserError(f"{key} must be a whole number from {low} to {high}; got {value!r}.") from None
+        raise UserError(f"{key} must be a whole number from {low} to {high}; got {shorten(value)}.") from None
     if not low <= number <= high:
-        raise UserError(f"{key} = {number} is out of range; allowed is {low} to {high}.")
+        raise UserError(f"{key} = {shorten(number)} is out of range; allowed is {low} to {high}.")
     return number
 
 
@@ -476,7 +382,8 @@ def parse_set(items: list[str] | None) -> dict[str, str]:
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
             raise UserError(
-                f"--set {item!r}: expected key=value with no spaces around '=', e.g. --set zero_error_culture=0.3."
+                f"--set {shorten(item)}: expected key=value with no spaces around '=', "
+                "e.g. --set zero_error_culture=0.3."
             )
         out[key] = value
     return out
@@ -501,7 +408,7 @@ def scenario_yaml(scenario: Scenario, provenance: Mapping[str, Any] | None = Non
         }
     header = (
         "# The fully resolved scenario of this run: every lever, nothing inherited.\n"
-        "# Run it again with:  python run.py <this file>\n"
+        "# Run it again with:  python3 run.py <this file>\n"
         "# 'provenance' records the versions and git commit that produced these results.\n"
     )
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
