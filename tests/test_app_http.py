@@ -30,7 +30,7 @@ START_TIMEOUT = 10.0
 
 
 def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
-    """Start ``python -m cocreate_sim.app --port 0`` and return the process and its address."""
+    """Start ``python3 -m cocreate_sim.app --port 0`` and return the process and its address."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "cocreate_sim.app", "--port", "0", *extra],
         stdout=subprocess.PIPE,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cocreate_sim.app import DEFAULT_HOST, DEFAULT_PORT, register, serve
+from cocreate_sim.app import DEFAULT_HOST, DEFAULT_PORT, NEEDS_APP_EXTRA, register, serve
+from cocreate_sim.app.__main__ import main as app_main
 from cocreate_sim.app.figures import (
     CHARTS,
     CITIZENS_INNER,
@@ -32,6 +35,7 @@ from cocreate_sim.app.levers import (
 from cocreate_sim.app.presets import DEFAULT_KEY, Preset, load_presets
 from cocreate_sim.app.sessions import SessionStore, new_session_id
 from cocreate_sim.errors import UserError
+from cocreate_sim.limits import APP_MAX_HORIZON, MAX_SEED, MAX_SHOWN_CHARS
 from cocreate_sim.model import CoCreationModel
 from cocreate_sim.params import DEFAULTS, PARAMETERS, ParameterError
 
@@ -98,13 +102,23 @@ def test_good_lever_values_are_coerced_to_the_parameter_type() -> None:
 
 def test_seed_and_speed_checks() -> None:
     assert check_seed(7) == 7 and check_seed("12") == 12
-    for bad in (-1, 1.5, "x", None, 2**31, True, float("inf")):
+    assert check_seed(2**31) == 2**31 and check_seed(MAX_SEED) == MAX_SEED == 2**32 - 1
+    for bad in (-1, 1.5, "x", None, MAX_SEED + 1, True, float("inf"), 10**400):
         with pytest.raises(ParameterError, match="seed"):
             check_seed(bad)
     assert check_speed(0) is SPEEDS[0]
     for bad in (len(SPEEDS), -1, 0.5, "1", None):
         with pytest.raises(ParameterError, match="speed"):
             check_speed(bad)
+
+
+def test_errors_quote_a_huge_value_shortened() -> None:
+    huge = "x" * 100_000
+    for check in (lambda: check_seed(huge), lambda: check_speed(huge), lambda: check_lever(huge, 0.5)):
+        with pytest.raises(ParameterError) as caught:
+            check()
+        message = str(caught.value)
+        assert "x" * MAX_SHOWN_CHARS not in message and "xxx..." in message
 
 
 # ---------------------------------------------------------------- sessions
@@ -124,12 +138,13 @@ def test_side_by_side_runs_differ_only_in_the_compared_lever() -> None:
     session.set_compare(("leader_dialogue", 1.0))
     assert session.week == 0, "turning side by side on restarts both runs"
     a, b = session.models
-    diff = {k for k in a.p if a.p[k] != b.p[k]}
-    assert diff == {"leader_dialogue"} and b.p["leader_dialogue"] == 1.0
+    pa, pb = a.p.as_dict(), b.p.as_dict()
+    diff = {k for k in pa if pa[k] != pb[k]}
+    assert diff == {"leader_dialogue"} and b.p.leader_dialogue == 1.0
     session.step(10)
     session.set_levers({"zero_error_culture": 0.1, "leader_dialogue": 0.3})  # moved mid-run
-    assert a.p["zero_error_culture"] == b.p["zero_error_culture"] == 0.1
-    assert a.p["leader_dialogue"] == 0.3 and b.p["leader_dialogue"] == 1.0
+    assert a.p.zero_error_culture == b.p.zero_error_culture == 0.1
+    assert a.p.leader_dialogue == 0.3 and b.p.leader_dialogue == 1.0
     session.step(30)
     assert session.week == 30, "never past the horizon"
     assert session.finished and session.step(5) == 0
@@ -207,6 +222,14 @@ def test_presets_include_the_default_and_skip_broken_files_with_a_note(tmp_path:
     assert len(notes) == 1 and notes[0].startswith("broken.yaml skipped")
 
 
+def test_a_long_scenario_is_shortened_to_the_classrooms_cap(tmp_path: Path) -> None:
+    pytest.importorskip("cocreate_sim.scenario")
+    (tmp_path / "long.yaml").write_text("description: a long run\nhorizon: 2000\nseed: 4\n")
+    presets, notes = load_presets(tmp_path)
+    assert presets["scenario:long"].steps == APP_MAX_HORIZON == 1040, notes
+    assert notes == [f"long.yaml: horizon shortened from 2000 to {APP_MAX_HORIZON} weeks for the app."]
+
+
 def test_the_repositorys_scenarios_load_as_presets() -> None:
     pytest.importorskip("cocreate_sim.scenario")
     files = [p for p in sorted((REPO / "scenarios").glob("*.yaml")) if not p.name.startswith(("_", "."))]
@@ -245,3 +268,30 @@ def test_serve_refuses_a_taken_port() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(UserError, match="choose another with --port"):
             serve(argparse.Namespace(host="127.0.0.1", port=port, scenarios=None))
+
+
+def test_serve_without_dash_asks_for_the_app_extra(monkeypatch, capsys) -> None:
+    monkeypatch.setitem(sys.modules, "dash", None)  # ``import dash`` now fails as if it were not installed
+    with pytest.raises(UserError) as caught:
+        serve(argparse.Namespace(host="127.0.0.1", port=0, scenarios=None))
+    assert str(caught.value) == NEEDS_APP_EXTRA
+    assert "python3 -m pip install -e '.[app]'" in NEEDS_APP_EXTRA and "\n" not in NEEDS_APP_EXTRA
+    assert app_main(["--port", "0"]) == 2
+    assert capsys.readouterr().err == f"error: {NEEDS_APP_EXTRA}\n"
+
+
+def test_the_serve_subcommand_is_a_light_import() -> None:
+    """Adding ``serve`` to the command line imports no Dash, plotly, pandas or model (``--help`` stays quick)."""
+    heavy = {"dash", "plotly", "pandas", "flask", "werkzeug", "mesa", "cocreate_sim.model"}
+    code = (
+        "import sys\n"
+        "import cocreate_sim\n"
+        "before = set(sys.modules)\n"
+        "import argparse, cocreate_sim.app\n"
+        "cocreate_sim.app.register(argparse.ArgumentParser().add_subparsers())\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    added = done.stdout.split()
+    assert "cocreate_sim.app" in added
+    assert not [m for m in added if m in heavy or m.split(".")[0] in heavy], added

@@ -1,8 +1,9 @@
 """The browser app for teachers: move the levers, watch the municipality change.
 
-``python run.py serve`` starts it (see ``docs/app.md``). This module only
-adds the ``serve`` subcommand; Dash is imported when the app starts, so the
-rest of the command line stays quick.
+``python3 run.py serve`` starts it (see ``docs/app.md``). This module only
+adds the ``serve`` subcommand and must stay light: Dash, plotly, pandas and the
+model are imported when the app starts, never when the command line is built,
+so ``python3 run.py --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -12,12 +13,25 @@ import logging
 import socket
 import sys
 import time
+from typing import Any
 
-from ..errors import UserError
+from ..errors import UserError, shorten
 
 DEFAULT_HOST = "127.0.0.1"
+"""Listen on this computer only, unless the teacher asks for the network."""
 DEFAULT_PORT = 8050
+"""Dash's usual port."""
+MAX_PORT = 65535
+"""Largest TCP port number."""
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+"""Addresses that only this computer can reach (anything else gets a note that the network can open the app)."""
+APP_PACKAGES = {"dash", "plotly", "flask", "werkzeug"}
+"""Top-level packages the app needs beyond the model; if one is missing, ``serve`` says how to install them."""
+NEEDS_APP_EXTRA = (
+    "serve: the browser app needs Dash, which is not installed here. Install the package with its [app] extra: "
+    "python3 -m pip install -e '.[app]' (in the repository's folder), then run the command again."
+)
+"""The one paragraph ``serve`` prints (exit status 2) when the app's packages are missing."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,24 +73,39 @@ def _check_free(info: tuple, port: int) -> None:
         probe.bind(address[:2] if family == socket.AF_INET else address)
 
 
+def _load_app() -> tuple[Any, Any]:
+    """Import the app (Dash, plotly, the model) now that it is needed; raise UserError if Dash is missing."""
+    try:
+        import dash  # noqa: F401
+        from werkzeug.serving import make_server
+    except ImportError as err:
+        if (err.name or "").split(".")[0] in APP_PACKAGES:
+            raise UserError(NEEDS_APP_EXTRA) from None
+        raise
+    from .server import create_app
+
+    return create_app, make_server
+
+
 def serve(args: argparse.Namespace) -> int:
     """Start the app, print its address, serve until Ctrl+C."""
     started = time.perf_counter()
     port = args.port
-    if not isinstance(port, int) or not 0 <= port <= 65535:
-        raise UserError(f"serve: --port must be a whole number from 0 to 65535 (0 picks a free port); got {port!r}.")
+    if not isinstance(port, int) or not 0 <= port <= MAX_PORT:
+        raise UserError(
+            f"serve: --port must be a whole number from 0 to {MAX_PORT} (0 picks a free port); got {shorten(port)}."
+        )
     host = str(args.host)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as err:
-        raise UserError(f"serve: --host '{host}' is not an address this computer can listen on ({err}).") from None
+        raise UserError(
+            f"serve: --host {shorten(host)} is not an address this computer can listen on ({err})."
+        ) from None
     if not infos:  # pragma: no cover - getaddrinfo raises instead
-        raise UserError(f"serve: --host '{host}' is not an address this computer can listen on.")
+        raise UserError(f"serve: --host {shorten(host)} is not an address this computer can listen on.")
 
-    from werkzeug.serving import make_server
-
-    from .server import create_app
-
+    create_app, make_server = _load_app()
     app = create_app(args.scenarios)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:

@@ -1,4 +1,4 @@
-"""``python -m cocreate_sim.app``: the same as ``python run.py serve``."""
+"""``python3 -m cocreate_sim.app``: the same as ``python3 run.py serve``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from . import add_arguments, serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cocreate_sim.app", description="Start the browser app.")
+    parser = argparse.ArgumentParser(prog="python3 -m cocreate_sim.app", description="Start the browser app.")
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:

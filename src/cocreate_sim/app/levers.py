@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import shorten
+from ..limits import MAX_SEED
 from ..params import PARAMETERS, Parameter, ParameterError
 
 MAIN_LEVERS: tuple[str, ...] = (
@@ -45,9 +47,20 @@ MORE_LEVERS: tuple[str, ...] = (
 """Further levers that the model reads every week, so they may be moved mid-run."""
 
 LEVERS: tuple[str, ...] = MAIN_LEVERS + MORE_LEVERS
+"""Every lever the app shows, main ones first."""
 
 FLOAT_STEPS = 50
 """A float lever's slider has this many steps between its low and high."""
+ROUND_STEPS = (1, 2, 5, 10)
+"""A float lever's step is the smallest of these times a power of ten that is at least the range / FLOAT_STEPS."""
+STEP_DIGITS = 10
+"""Decimal places a slider step is rounded to, so no float noise (0.30000000000000004) reaches a slider."""
+MIN_SENTENCE = 40
+"""The explanation under a slider is the meaning's first sentence only if that is longer than this (characters)."""
+SLOW_MS, NORMAL_MS, FAST_MS = 700, 300, 200
+"""Tick lengths of the speed settings, in milliseconds."""
+FASTEST_WEEKS = 6
+"""Weeks simulated per tick at the fastest speed."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +73,14 @@ class Speed:
 
 
 SPEEDS: tuple[Speed, ...] = (
-    Speed("slow", 1, 700),
-    Speed("normal", 1, 300),
-    Speed("fast", 2, 200),
-    Speed("fastest", 6, 200),
+    Speed("slow", 1, SLOW_MS),
+    Speed("normal", 1, NORMAL_MS),
+    Speed("fast", 2, FAST_MS),
+    Speed("fastest", FASTEST_WEEKS, FAST_MS),
 )
+"""The speed slider's settings, slowest first."""
 DEFAULT_SPEED = 1
-
-MAX_SEED = 2**31 - 1
+"""Index in SPEEDS of the speed a page starts with ("normal")."""
 
 
 def slider_step(parameter: Parameter) -> float | int:
@@ -76,9 +89,9 @@ def slider_step(parameter: Parameter) -> float | int:
         return 1
     raw = (parameter.high - parameter.low) / FLOAT_STEPS
     exponent = math.floor(math.log10(raw))
-    for mult in (1, 2, 5, 10):
+    for mult in ROUND_STEPS:
         if mult * 10**exponent >= raw:
-            return round(mult * 10**exponent, 10)
+            return round(mult * 10**exponent, STEP_DIGITS)
     return raw  # pragma: no cover - the loop always returns
 
 
@@ -87,7 +100,7 @@ def plain(parameter: Parameter) -> str:
     text = parameter.meaning.strip()
     for stop in (". ", "; "):
         head, sep, _ = text.partition(stop)
-        if sep and len(head) > 40:
+        if sep and len(head) > MIN_SENTENCE:
             return head.rstrip(".") + "."
     return text
 
@@ -95,7 +108,7 @@ def plain(parameter: Parameter) -> str:
 def check_lever(name: Any, value: Any) -> tuple[str, float | int]:
     """Name and value of one lever as sent by the browser, checked; raises ParameterError."""
     if not isinstance(name, str) or name not in LEVERS:
-        raise ParameterError(f"'{name}' is not a lever the app lets you move; allowed are: {', '.join(LEVERS)}.")
+        raise ParameterError(f"{shorten(name)} is not a lever the app lets you move; allowed are: {', '.join(LEVERS)}.")
     return name, PARAMETERS[name].check(value)
 
 
@@ -116,15 +129,15 @@ def check_levers(names: list[Any], values: list[Any]) -> tuple[dict[str, float |
 
 
 def check_seed(value: Any) -> int:
-    """A seed from the browser: a whole number 0..2**31-1; raises ParameterError."""
+    """A seed from the browser: a whole number from 0 to MAX_SEED (2**32 - 1); raises ParameterError."""
     if isinstance(value, bool):
         value = None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = math.nan
     if not math.isfinite(number) or number != int(number) or not 0 <= number <= MAX_SEED:
-        got = "an empty field" if value in (None, "") else repr(value)
+        got = "an empty field" if value is None or value == "" else shorten(value)
         raise ParameterError(f"the seed must be a whole number between 0 and {MAX_SEED}; got {got}.")
     return int(number)
 
@@ -132,5 +145,5 @@ def check_seed(value: Any) -> int:
 def check_speed(value: Any) -> Speed:
     """A speed index from the browser; raises ParameterError."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value not in range(len(SPEEDS)):
-        raise ParameterError(f"the speed must be one of 0..{len(SPEEDS) - 1}; got {value!r}.")
+        raise ParameterError(f"the speed must be one of 0..{len(SPEEDS) - 1}; got {shorten(value)}.")
     return SPEEDS[int(value)]

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from ..errors import UserError, display, shorten
+from ..limits import APP_MAX_HORIZON
 from ..params import DEFAULT_STEPS, DEFAULTS
 
 DEFAULT_KEY = "default"
+"""Key of the model's own defaults among the presets (always present, always first)."""
 DEFAULT_SEED = 1
-MAX_HORIZON = 1040
-"""Longest run the app plays (20 years); longer scenario horizons are shortened to this."""
+"""Seed of the default preset."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,17 @@ def load_presets(folder: str | Path | None = None) -> tuple[dict[str, Preset], l
     if directory is None:
         return presets, notes
     if not directory.is_dir():
-        return presets, [f"scenario folder '{directory}' does not exist; only the default preset is offered."]
+        shown = shorten(display(directory))
+        return presets, [f"scenario folder {shown} does not exist; only the default preset is offered."]
     files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
     if not files:
         return presets, notes
     try:
         from ..scenario import load_scenario
     except ImportError as err:
-        return presets, [f"scenario files in '{directory}' cannot be read yet ({err}); only the default preset."]
+        return presets, [
+            f"scenario files in {shorten(display(directory))} cannot be read yet ({err}); only the default preset."
+        ]
     for path in files:
         try:
             scenario = load_scenario(path)
@@ -82,7 +86,7 @@ def load_presets(folder: str | Path | None = None) -> tuple[dict[str, Preset], l
                 f"scenario:{path.stem}",
                 f"{scenario.name}",
                 dict(scenario.params),
-                max(1, min(steps, MAX_HORIZON)),
+                max(1, min(steps, APP_MAX_HORIZON)),
                 int(scenario.seed),
                 str(scenario.description or "").strip(),
                 str(path),
@@ -93,7 +97,7 @@ def load_presets(folder: str | Path | None = None) -> tuple[dict[str, Preset], l
         except Exception as err:  # a broken file must not stop the class
             notes.append(f"{path.name} skipped: could not be read ({type(err).__name__}: {err}).")
             continue
-        if steps > MAX_HORIZON:
-            notes.append(f"{path.name}: horizon shortened from {steps} to {MAX_HORIZON} weeks for the app.")
+        if steps > APP_MAX_HORIZON:
+            notes.append(f"{path.name}: horizon shortened from {steps} to {APP_MAX_HORIZON} weeks for the app.")
         presets[preset.key] = preset
     return presets, notes

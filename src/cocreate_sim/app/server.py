@@ -19,15 +19,17 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from werkzeug.exceptions import HTTPException
 
+from ..errors import shorten
+from ..limits import MAX_SEED
 from ..params import PARAMETERS, SEED_FILES, ParameterError
 from .figures import CHARTS, chart_figures, organisation_figure
 from .levers import (
     DEFAULT_SPEED,
     LEVERS,
     MAIN_LEVERS,
-    MAX_SEED,
     MORE_LEVERS,
     SPEEDS,
+    Speed,
     check_lever,
     check_levers,
     check_seed,
@@ -35,12 +37,21 @@ from .levers import (
     plain,
     slider_step,
 )
-from .presets import DEFAULT_KEY, Preset, load_presets
+from .presets import DEFAULT_KEY, DEFAULT_SEED, Preset, load_presets
 from .sessions import SessionStore, new_session_id
 
 log = logging.getLogger("cocreate_sim.app")
 
 TITLE = "Co-creation in a municipality: move the levers"
+"""The page's title and heading."""
+COMPARE_LEVER = "leader_dialogue"
+"""The lever that differs in run B until the teacher picks another."""
+SEED_BOX_WIDTH = 110
+"""Width of the seed field in pixels (room for ten digits)."""
+EMPTY_GRAPH_HEIGHT = 250
+"""Height in pixels of a graph before its first figure arrives."""
+HTTP_BAD_REQUEST = 400
+"""The answer to a malformed request."""
 
 CSS = """
 * { box-sizing: border-box; }
@@ -75,17 +86,20 @@ header p { margin: 4px 0 0; font-size: 13px; opacity: 0.9; }
 .small { font-size: 11px; color: #666; }
 details summary { cursor: pointer; font-weight: 600; margin: 10px 0 4px; }
 """
+"""The page's styles, inlined (no stylesheet file, no web font)."""
 
 INDEX = (
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n{%metas%}\n<title>{%title%}</title>\n{%favicon%}\n{%css%}\n'
     f"<style>{CSS}</style>\n</head>\n<body>\n{{%app_entry%}}\n<footer>\n{{%config%}}\n{{%scripts%}}\n"
     "{%renderer%}\n</footer>\n</body>\n</html>\n"
 )
+"""Dash's page template with the styles inlined."""
 
 NO_INPUT_BOX = {"allow_direct_input": False} if "allow_direct_input" in dcc.Slider().available_properties else {}
 """Dash 4 draws a number box next to each slider; the panel is narrow, so we leave it out."""
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+"""Plotly's toolbar without the logo and the selection tools."""
 
 
 def _source_text(source: str) -> str:
@@ -130,7 +144,7 @@ def _lever(name: str) -> html.Div:
 
 
 def _graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, figure={"data": [], "layout": {"height": 250}})
+    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, figure={"data": [], "layout": {"height": EMPTY_GRAPH_HEIGHT}})
 
 
 def build_layout(presets: dict[str, Preset], notes: list[str]) -> html.Div:
@@ -174,6 +188,7 @@ def build_layout(presets: dict[str, Preset], notes: list[str]) -> html.Div:
 
 
 def _controls(presets: dict[str, Preset], notes: list[str]) -> list[Any]:
+    """The left-hand panel: starting point, run controls, side by side, levers."""
     return [
         html.H2("Starting point"),
         dcc.Dropdown(
@@ -184,6 +199,17 @@ def _controls(presets: dict[str, Preset], notes: list[str]) -> list[Any]:
         ),
         html.Div(id="preset-info", className="preset-info"),
         *[html.Div(note, className="note") for note in notes],
+        *_run_controls(),
+        *_compare_controls(),
+        html.H2("Levers (change them while it runs)"),
+        *[_lever(n) for n in MAIN_LEVERS],
+        html.Details([html.Summary("More levers"), *[_lever(n) for n in MORE_LEVERS]]),
+    ]
+
+
+def _run_controls() -> list[Any]:
+    """Play/pause, step and reset, the week, the speed slider and the seed."""
+    return [
         html.H2("Run"),
         html.Div(
             className="buttons",
@@ -205,7 +231,23 @@ def _controls(presets: dict[str, Preset], notes: list[str]) -> list[Any]:
             **NO_INPUT_BOX,
         ),
         html.Label("Seed (same seed, same run) ", htmlFor="seed"),
-        dcc.Input(id="seed", type="number", min=0, max=MAX_SEED, step=1, value=1, debounce=True, style={"width": 110}),
+        dcc.Input(
+            id="seed",
+            type="number",
+            min=0,
+            max=MAX_SEED,
+            step=1,
+            value=DEFAULT_SEED,
+            debounce=True,
+            style={"width": SEED_BOX_WIDTH},
+        ),
+    ]
+
+
+def _compare_controls() -> list[Any]:
+    """The side-by-side tick box, the lever that differs in run B and its value there."""
+    first = PARAMETERS[COMPARE_LEVER]  # the compare_range callback sets the slider for the chosen lever
+    return [
         html.H2("Side by side"),
         dcc.Checklist(
             id="compare-on",
@@ -219,27 +261,45 @@ def _controls(presets: dict[str, Preset], notes: list[str]) -> list[Any]:
                 dcc.Dropdown(
                     id="compare-lever",
                     options=[{"label": _label(n), "value": n} for n in LEVERS],
-                    value="leader_dialogue",
+                    value=COMPARE_LEVER,
                     clearable=False,
                 ),
                 html.Label("Its value in run B"),
-                dcc.Slider(id="compare-value", min=0, max=1, step=0.02, value=1.0, **NO_INPUT_BOX),
+                dcc.Slider(
+                    id="compare-value",
+                    min=first.low,
+                    max=first.high,
+                    step=slider_step(first),
+                    value=first.high,
+                    **NO_INPUT_BOX,
+                ),
                 html.P(
                     "Both runs use the same seed and restart together; every other lever you move applies to both.",
                     className="small",
                 ),
             ],
         ),
-        html.H2("Levers (change them while it runs)"),
-        *[_lever(n) for n in MAIN_LEVERS],
-        html.Details([html.Summary("More levers"), *[_lever(n) for n in MORE_LEVERS]]),
     ]
 
 
+# ---------------------------------------------------------------- the app
 def create_app(scenarios: str | Path | None = None, max_sessions: int | None = None) -> dash.Dash:
     """The Dash app with its callbacks; presets are read from ``scenarios`` once, at start."""
     presets, notes = load_presets(scenarios)
     store = SessionStore() if max_sessions is None else SessionStore(max_sessions)
+    app = _offline_dash()
+    app.layout = lambda: build_layout(presets, notes)
+    app.presets = presets  # type: ignore[attr-defined]
+    app.sessions = store  # type: ignore[attr-defined]
+    app.server.register_error_handler(Exception, _malformed)
+    _add_preset_callback(app, presets)
+    _add_compare_callback(app)
+    _add_update_callback(app, presets, store)
+    return app
+
+
+def _offline_dash() -> dash.Dash:
+    """A Dash app that serves everything itself and never asks another host for anything."""
     app = dash.Dash(
         __name__,
         title=TITLE,
@@ -256,16 +316,19 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
     except TypeError:  # Dash versions without the check have nothing to turn off
         app.enable_dev_tools(debug=False)
     app.index_string = INDEX
-    app.layout = lambda: build_layout(presets, notes)
-    app.presets = presets  # type: ignore[attr-defined]
-    app.sessions = store  # type: ignore[attr-defined]
+    return app
 
-    @app.server.errorhandler(Exception)
-    def _malformed(err: Exception):  # a hand-made request must get an answer, not a 500 traceback
-        if isinstance(err, HTTPException):
-            return err
-        log.warning("rejected a malformed request: %s: %s", type(err).__name__, err)
-        return {"error": f"malformed request ({type(err).__name__})"}, 400
+
+def _malformed(err: Exception):
+    """A hand-made request gets an answer (HTTP 400), not a 500 with a traceback."""
+    if isinstance(err, HTTPException):
+        return err
+    log.warning("rejected a malformed request: %s: %s", type(err).__name__, err)
+    return {"error": f"malformed request ({type(err).__name__})"}, HTTP_BAD_REQUEST
+
+
+def _add_preset_callback(app: dash.Dash, presets: dict[str, Preset]) -> None:
+    """Choosing a preset sets the sliders and the seed; ``preset-applied`` then restarts the run."""
 
     @app.callback(
         Output({"type": "lever", "name": ALL}, "value"),
@@ -278,7 +341,7 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
     def apply_preset(key: Any, previous: Any):
         preset = presets.get(key) if isinstance(key, str) else None
         if preset is None:
-            return [no_update] * len(ctx.outputs_list[0]), no_update, f"Unknown preset {key!r}.", no_update
+            return [no_update] * len(ctx.outputs_list[0]), no_update, f"Unknown preset {shorten(key)}.", no_update
         values = []
         for item in ctx.outputs_list[0]:
             name = item["id"].get("name") if isinstance(item.get("id"), dict) else None
@@ -286,6 +349,10 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
         count = previous.get("count", 0) + 1 if isinstance(previous, dict) else 1
         info = f"{preset.description} Horizon {preset.steps} weeks, seed {preset.seed}."
         return values, {"key": key, "count": count}, info, preset.seed
+
+
+def _add_compare_callback(app: dash.Dash) -> None:
+    """The run-B slider takes the range of the chosen lever."""
 
     @app.callback(
         Output("compare-value", "min"),
@@ -312,25 +379,35 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
         other = p.high if (current - p.low) <= (p.high - current) else p.low
         return p.low, p.high, slider_step(p), _marks(p.low, p.high), other
 
-    outputs = [
-        Output("org-a", "figure"),
-        Output("org-b", "figure"),
-        Output("org-b-box", "style"),
-        *[Output(f"chart-{k}", "figure") for k in CHARTS],
-        Output("week", "children"),
-        Output("message", "children"),
-        Output("clock", "disabled"),
-        Output("clock", "interval"),
-        Output("play", "children"),
-    ]
+
+UPDATE_OUTPUTS: tuple[tuple[str, str], ...] = (
+    ("org-a", "figure"),
+    ("org-b", "figure"),
+    ("org-b-box", "style"),
+    *((f"chart-{k}", "figure") for k in CHARTS),
+    ("week", "children"),
+    ("message", "children"),
+    ("clock", "disabled"),
+    ("clock", "interval"),
+    ("play", "children"),
+)
+"""What every update sets, in the order :func:`_render` returns it."""
+MESSAGE_OUTPUT = UPDATE_OUTPUTS.index(("message", "children"))
+"""Position of the message box among UPDATE_OUTPUTS."""
+LEVER_INPUT = 4
+"""Position of the levers (a pattern-matching input) among the update's inputs."""
+
+
+def _add_update_callback(app: dash.Dash, presets: dict[str, Preset], store: SessionStore) -> None:
+    """The one callback that restarts, steps and draws: clock ticks, buttons, levers, seed, side by side."""
 
     @app.callback(
-        *outputs,
+        *[Output(component, prop) for component, prop in UPDATE_OUTPUTS],
         Input("clock", "n_intervals"),
         Input("play", "n_clicks"),
         Input("step", "n_clicks"),
         Input("reset", "n_clicks"),
-        Input({"type": "lever", "name": ALL}, "value"),
+        Input({"type": "lever", "name": ALL}, "value"),  # LEVER_INPUT
         Input("preset-applied", "data"),
         Input("seed", "value"),
         Input("compare-on", "value"),
@@ -343,17 +420,15 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
         try:
             return _update(presets, store, *args)
         except ParameterError as err:
-            return _only_message(len(outputs), [str(err)])
+            return _only_message([str(err)])
         except Exception as err:  # never a 500: the page shows what went wrong and the run stays as it was
             log.exception("the app's update failed")
-            return _only_message(len(outputs), [f"Something went wrong on the server ({type(err).__name__}: {err})."])
-
-    return app
+            return _only_message([f"Something went wrong on the server ({type(err).__name__}: {err})."])
 
 
-def _only_message(n_outputs: int, errors: list[str]) -> tuple:
-    out = [no_update] * n_outputs
-    out[8] = [html.Div(e, className="alert") for e in errors]
+def _only_message(errors: list[str]) -> tuple:
+    out: list[Any] = [no_update] * len(UPDATE_OUTPUTS)
+    out[MESSAGE_OUTPUT] = [html.Div(e, className="alert") for e in errors]
     return tuple(out)
 
 
@@ -364,6 +439,11 @@ def _triggered() -> set[str]:
     return names
 
 
+# ----------------------------------------------------------- one update
+RESTARTS = {"reset", "preset-applied"}
+"""Inputs that always restart the run at week 0."""
+
+
 def _update(
     presets: dict[str, Preset],
     store: SessionStore,
@@ -371,7 +451,7 @@ def _update(
     _plays: Any,
     _steps: Any,
     _resets: Any,
-    lever_values: Any,
+    _lever_values: Any,
     preset_applied: Any,
     seed_value: Any,
     compare_on: Any,
@@ -380,72 +460,26 @@ def _update(
     speed_value: Any,
     session_id: Any,
 ) -> tuple:
+    """Check everything the page sent, apply what is valid to its session, step, and draw."""
     trig = _triggered()
     errors: list[str] = []
     notes: list[str] = []
-    try:
-        speed = check_speed(speed_value)
-    except ParameterError as err:
-        errors.append(str(err))
-        speed = SPEEDS[DEFAULT_SPEED]
-    lever_items = ctx.inputs_list[4] if isinstance(ctx.inputs_list[4], list) else []
-    names = [item.get("id", {}).get("name") if isinstance(item.get("id"), dict) else None for item in lever_items]
-    values = [item.get("value") for item in lever_items]
-    levers, lever_errors = check_levers(names, values)
-    errors += [f"Not applied: {e}" for e in lever_errors]
-
-    preset_key = preset_applied.get("key") if isinstance(preset_applied, dict) else DEFAULT_KEY
-    preset = presets.get(preset_key) if isinstance(preset_key, str) else None
-    if preset is None:
-        errors.append(f"Unknown preset {preset_key!r}; kept the current one.")
-
+    speed = _checked_speed(speed_value, errors)
+    levers = _checked_levers(errors)
+    preset = _chosen_preset(presets, preset_applied, errors)
     session = store.get(session_id)
     new = session is None
-    if new:
-        session = store.create(session_id, preset or presets[DEFAULT_KEY])
-        if "preset-applied" not in trig:  # not this page's first call: its run was dropped
-            notes.append(
-                "This page's run was dropped (the server restarted, or many pages were open), so it started again "
-                "at week 0. Choose the starting point again if you had changed it."
-            )
-        if len(store) >= store.max_sessions:
-            notes.append("Many pages are open; the least recently used ones will have to be reloaded.")
+    if session is None:
+        session = _new_session(store, session_id, preset or presets[DEFAULT_KEY], trig, notes)
 
     with session.lock:
-        try:
-            seed = check_seed(seed_value)
-        except ParameterError as err:
-            errors.append(f"Not applied: {err}")
-            seed = session.seed
-        compare = session.compare
-        if isinstance(compare_on, list) and "on" in compare_on:
-            try:
-                compare = check_lever(compare_lever, compare_value)
-            except ParameterError as err:
-                errors.append(f"Side by side not changed: {err}")
-        elif compare_on in ([], None):
-            compare = None
-        else:
-            errors.append(f"Side by side not changed: expected a list of ticked options, got {compare_on!r}.")
-
-        restart = new or bool(trig & {"reset", "preset-applied"})
-        if not restart and (seed != session.seed or compare != session.compare):
-            restart = True
-        if restart:
+        seed = _checked_seed(seed_value, session.seed, errors)
+        compare = _checked_compare(session.compare, compare_on, compare_lever, compare_value, errors)
+        if new or trig & RESTARTS or seed != session.seed or compare != session.compare:
             if preset is not None and ("preset-applied" in trig or new):
                 session.preset = preset
-            merged = {**session.levers, **levers}
-            try:
-                session.levers = {k: v for k, v in merged.items() if k in LEVERS}
-                session.params_a()
-            except ParameterError as err:
-                errors.append(f"Not applied: {err}")
-                session.levers = {}
-            session.seed = seed
-            session.compare = compare
-            session.rebuild()
-            session.playing = False
-            if not new and not trig & {"reset", "preset-applied"}:
+            _restart(session, levers, seed, compare, errors)
+            if not new and not trig & RESTARTS:
                 both = "Both runs restarted" if session.compare else "Restarted"
                 notes.append(f"{both} at week 0 with seed {session.seed}.")
         else:
@@ -453,22 +487,111 @@ def _update(
                 session.set_levers(levers)
             except ParameterError as err:
                 errors.append(f"Not applied: {err}")
-
-        # whether the clock runs is kept here, not in the browser, so a late tick cannot restart a paused run
-        if "play" in trig:
-            session.playing = not session.playing
-        if "step" in trig:
-            session.step(1)
-        if "clock" in trig and session.playing:
-            session.step(speed.weeks_per_tick)
-        if session.finished:
-            if session.playing or "play" in trig or "step" in trig:
-                notes.append(f"The run has reached its horizon of {session.horizon} weeks; press Reset to start again.")
-            session.playing = False
+        _advance(session, trig, speed, notes)
         return _render(session, errors, notes, session.playing, speed)
 
 
-def _render(session: Any, errors: list[str], notes: list[str], playing: bool, speed: Any) -> tuple:
+def _checked_speed(value: Any, errors: list[str]) -> Speed:
+    try:
+        return check_speed(value)
+    except ParameterError as err:
+        errors.append(str(err))
+        return SPEEDS[DEFAULT_SPEED]
+
+
+def _checked_levers(errors: list[str]) -> dict[str, float | int]:
+    """The lever values of this request (read with their ids, so a value is never matched to the wrong lever)."""
+    items = ctx.inputs_list[LEVER_INPUT] if isinstance(ctx.inputs_list[LEVER_INPUT], list) else []
+    names = [item.get("id", {}).get("name") if isinstance(item.get("id"), dict) else None for item in items]
+    values = [item.get("value") for item in items]
+    levers, lever_errors = check_levers(names, values)
+    errors += [f"Not applied: {e}" for e in lever_errors]
+    return levers
+
+
+def _chosen_preset(presets: dict[str, Preset], applied: Any, errors: list[str]) -> Preset | None:
+    key = applied.get("key") if isinstance(applied, dict) else DEFAULT_KEY
+    preset = presets.get(key) if isinstance(key, str) else None
+    if preset is None:
+        errors.append(f"Unknown preset {shorten(key)}; kept the current one.")
+    return preset
+
+
+def _new_session(store: SessionStore, session_id: Any, preset: Preset, trig: set[str], notes: list[str]) -> Any:
+    """A session for a page the server does not know (a new page, or one whose run was dropped)."""
+    session = store.create(session_id, preset)
+    if "preset-applied" not in trig:  # not this page's first call: its run was dropped
+        notes.append(
+            "This page's run was dropped (the server restarted, or many pages were open), so it started again "
+            "at week 0. Choose the starting point again if you had changed it."
+        )
+    if len(store) >= store.max_sessions:
+        notes.append("Many pages are open; the least recently used ones will have to be reloaded.")
+    return session
+
+
+def _checked_seed(value: Any, current: int, errors: list[str]) -> int:
+    try:
+        return check_seed(value)
+    except ParameterError as err:
+        errors.append(f"Not applied: {err}")
+        return current
+
+
+def _checked_compare(
+    current: tuple[str, float | int] | None, on: Any, lever: Any, value: Any, errors: list[str]
+) -> tuple[str, float | int] | None:
+    """The side-by-side setting the page asks for, or the current one if the request is invalid."""
+    if isinstance(on, list) and "on" in on:
+        try:
+            return check_lever(lever, value)
+        except ParameterError as err:
+            errors.append(f"Side by side not changed: {err}")
+            return current
+    if on in ([], None):
+        return None
+    errors.append(f"Side by side not changed: expected a list of ticked options, got {shorten(on)}.")
+    return current
+
+
+def _restart(
+    session: Any,
+    levers: dict[str, float | int],
+    seed: int,
+    compare: tuple[str, float | int] | None,
+    errors: list[str],
+) -> None:
+    """Back to week 0 with the page's levers (all of them dropped if they do not combine), seed and comparison."""
+    merged = {**session.levers, **levers}
+    try:
+        session.levers = {k: v for k, v in merged.items() if k in LEVERS}
+        session.params_a()
+    except ParameterError as err:
+        errors.append(f"Not applied: {err}")
+        session.levers = {}
+    session.seed = seed
+    session.compare = compare
+    session.rebuild()
+    session.playing = False
+
+
+def _advance(session: Any, trig: set[str], speed: Speed, notes: list[str]) -> None:
+    """Play/pause, step, or a clock tick; the server, not the browser, knows whether the clock runs."""
+    # so a late tick cannot restart a paused run
+    if "play" in trig:
+        session.playing = not session.playing
+    if "step" in trig:
+        session.step(1)
+    if "clock" in trig and session.playing:
+        session.step(speed.weeks_per_tick)
+    if session.finished:
+        if session.playing or "play" in trig or "step" in trig:
+            notes.append(f"The run has reached its horizon of {session.horizon} weeks; press Reset to start again.")
+        session.playing = False
+
+
+def _render(session: Any, errors: list[str], notes: list[str], playing: bool, speed: Speed) -> tuple:
+    """Everything the page shows, in the order of UPDATE_OUTPUTS."""
     models = session.models
     if session.compare is not None:
         name, value = session.compare

@@ -20,13 +20,17 @@ from ..params import PARAMETERS, ParameterError, resolve
 from .figures import OrgLayout
 from .presets import Preset
 
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+SESSION_ID_BYTES = 16
+"""Random bytes in a session id (32 hex characters): not guessable by another page."""
+SESSION_ID = re.compile(rf"^[0-9a-f]{{{2 * SESSION_ID_BYTES}}}$")
+"""What a well-formed session id looks like; anything else from the browser is refused."""
 MAX_SESSIONS = 24
+"""Most pages with a run on the server at once (each holds one or two models in memory)."""
 
 
 def new_session_id() -> str:
     """A fresh random session id (32 hex characters)."""
-    return secrets.token_hex(16)
+    return secrets.token_hex(SESSION_ID_BYTES)
 
 
 class Session:
