@@ -18,10 +18,10 @@ SMALL = {"n_citizens": 300}
 def test_model_builds_every_kind_of_agent():
     model = CoCreationModel(rng=1)
     p = model.p
-    assert len(model.agents_by_type[Worker]) == p["n_departments"] * p["workers_per_department"]
-    assert len(model.agents_by_type[Leader]) == p["n_departments"]
-    assert len(model.agents_by_type[Politician]) == p["n_politicians"]
-    assert len(model.agents_by_type[Citizen]) == p["n_citizens"]
+    assert len(model.agents_by_type[Worker]) == p.n_departments * p.workers_per_department
+    assert len(model.agents_by_type[Leader]) == p.n_departments
+    assert len(model.agents_by_type[Politician]) == p.n_politicians
+    assert len(model.agents_by_type[Citizen]) == p.n_citizens
     assert model.departments[0].is_operations
     assert sum(d.is_operations for d in model.departments) == 1
 
@@ -119,11 +119,37 @@ def test_every_parameter_is_declared_with_range_unit_meaning_and_source():
 def test_set_param_changes_a_lever_mid_run_and_validates():
     model = CoCreationModel(rng=1, **SMALL)
     model.step()
+    before = model.p
     model.set_param("leader_dialogue", 0.9)
-    assert model.p["leader_dialogue"] == 0.9
+    assert model.p.leader_dialogue == 0.9
+    assert model.p.as_dict() == {**before.as_dict(), "leader_dialogue": 0.9}
+    assert before.leader_dialogue != 0.9, "the old object is frozen, not edited"
     with pytest.raises(ParameterError):
         model.set_param("leader_dialogue", 9)
-    assert model.p["leader_dialogue"] == 0.9
+    with pytest.raises(ParameterError, match="Did you mean"):
+        model.set_param("leader_dialog", 0.5)
+    with pytest.raises(ParameterError, match="weak_share"):
+        model.set_param("weak_share", 0.9)
+    assert model.p.leader_dialogue == 0.9
+    model.step()
+
+
+@pytest.mark.parametrize("steps", [0, -1, 5201, 10**400, 2.5, "10", True, None])
+def test_run_model_refuses_steps_outside_one_to_the_horizon_before_building(steps):
+    with pytest.raises(ParameterError, match="steps") as err:
+        run_model(steps=steps, n_citizens=10**400)
+    assert len(str(err.value)) < 200 and "\n" not in str(err.value)
+    with pytest.raises(ParameterError, match="steps"):
+        run_timeseries(steps=steps)
+
+
+@pytest.mark.parametrize(
+    "name,value", [("n_citizens", 10**400), ("n_citizens", float("inf")), ("leader_dialogue", 10**400)]
+)
+def test_huge_or_infinite_values_give_a_short_parameter_error(name, value):
+    with pytest.raises(ParameterError, match=name) as err:
+        run_model(steps=1, **{name: value})
+    assert len(str(err.value)) < 400
 
 
 def test_mesa_batch_run_drives_the_model_with_seeds():

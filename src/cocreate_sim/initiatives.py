@@ -15,6 +15,10 @@ Progress per week: ``(0.5 * staff + 0.5 * citizens) / form.weeks`` with
 ``citizens = min(1, n / form.citizens) * min(1, 2 * mean resources)``.
 Breakdown hazard per week: ``form.risk * (1 + 2 (1 - p_lead)) * (1 + 2 steering
 + 2 (1 - staff))``: both over-steering and under-steering fail (002).
+
+Initiatives are created, linked to workers and citizens, and counted by
+:class:`~cocreate_sim.registry.InitiativeRegistry`; this module only knows an
+initiative's own life cycle and tells the registry what happened.
 """
 
 from __future__ import annotations
@@ -58,12 +62,33 @@ LADDER = (
 )
 
 RECRUIT_CONTACTS = 3.0
-"""Citizens contacted per missing participant per week."""
+"""Citizens contacted per missing participant per week (assumed)."""
 MIN_PARTICIPATION = 0.4
-"""Share of the form's citizens below which an initiative is starved."""
+"""Share of the form's citizens below which an initiative is starved (003: volunteers drift away; assumed)."""
 STARVED_WEEKS = 6
+"""Weeks in a row below :data:`MIN_PARTICIPATION` after which an initiative is abandoned (003, assumed length)."""
 GRACE_WEEKS = 8
-"""Weeks a running initiative has to recruit before starvation counts."""
+"""Weeks a running initiative has to recruit before starvation counts (assumed)."""
+STAFF_BASE_EFFECT = 0.4
+"""Share of full staff effect a novice lead gets from the hours given (assumed)."""
+STAFF_PRACTICE_EFFECT = 0.6
+"""Share of staff effect that grows with the lead's mastery of the work process (000, assumed size)."""
+PROGRESSED_PACE = 0.4
+"""Share of full weekly pace from which participants see progress and stay motivated (assumed)."""
+HELPER_LESSON = 0.5
+"""Helpers learn half of what the lead learns from a success (assumed)."""
+QUALITY_BASE = 0.5
+"""Share of a form's value a novice lead delivers (assumed)."""
+QUALITY_PRACTICE = 0.5
+"""Share of a form's value that grows with the lead's practice (assumed)."""
+DIVERSITY_BONUS = 0.3
+"""Extra value when weak-group citizens took part: needs the usual participants miss (000, assumed size)."""
+CITIZEN_RUNG_WEIGHTS = (0.10, 0.30, 0.02, 0.10, 0.18, 0.30)
+"""How often citizens' own ideas take each rung of :data:`LADDER` (001: volunteering and networks; assumed)."""
+MASTERY_RUNGS = 5.0
+"""Rungs a worker's practice spans: full mastery aims at the top rung (assumed)."""
+FORM_SPREAD = 1.2
+"""Spread, in rungs, of the forms a worker chooses around its mastery (assumed)."""
 
 
 class Origin(StrEnum):
@@ -89,16 +114,17 @@ class Initiative:
 
     def __init__(
         self,
+        uid: int,
         model: CoCreationModel,
         origin: Origin,
         form: Form,
         lead: Worker,
         needs_group: int,
         physical: bool,
-        initiator: int | None = None,
         politicians: list | None = None,
     ) -> None:
-        self.uid = model.next_initiative_id()
+        """Called by the registry only, which then links the initiative to people."""
+        self.uid = uid
         self.origin = origin
         self.form = form
         self.lead = lead
@@ -106,9 +132,9 @@ class Initiative:
         self.needs_group = needs_group
         self.physical = physical
         self.politicians = politicians or []
-        self.helpers: list[Worker] = []
-        self.target_citizens = model.p["task_committee_citizens"] if origin is Origin.TASK_COMMITTEE else form.citizens
-        self.participants: list[int] = []
+        self.helpers: list[Worker]  # the registry links helpers and participating citizens
+        self.participants: list[int]
+        self.target_citizens = model.p.task_committee_citizens if origin is Origin.TASK_COMMITTEE else form.citizens
         self.week_proposed = model.week
         self.week_decided: int | None = None
         self.week_ended: int | None = None
@@ -126,11 +152,9 @@ class Initiative:
             self.week_decided = model.week
         else:
             p = model.p
-            self.steps = approval.steps_needed(p["decision_path_length"], p["discretion"], form.rung)
+            self.steps = approval.steps_needed(p.decision_path_length, p.discretion, form.rung)
             self.stage = Stage.APPROVAL
         self.step_index = 0
-        if initiator is not None:
-            model.population.join(initiator, self)
 
     # ----------------------------------------------------------------- queries
     @property
@@ -142,6 +166,10 @@ class Initiative:
         if self.stage is Stage.RUNNING:
             return True
         return self.stage is Stage.APPROVAL and self.origin is Origin.CITIZEN
+
+    @property
+    def running(self) -> bool:
+        return self.stage is Stage.RUNNING
 
     @property
     def needs_staff(self) -> bool:
@@ -167,21 +195,19 @@ class Initiative:
     def _approval_step(self, model: CoCreationModel) -> None:
         p = model.p
         rng = model.rng
-        if rng.random() >= approval.step_done_chance(p["decision_delay_weeks"], self.lead.champion):
+        if rng.random() >= approval.step_done_chance(p.decision_delay_weeks, self.lead.champion):
             return
         if approval.council_step(self.form.rung, self.step_index, self.steps):
             yes = approval.council_yes(model.power_sharing_mean)
         else:
-            yes = 1.0 - zero_error.step_rejection(p["zero_error_culture"], p["authority_logic"])
+            yes = 1.0 - zero_error.step_rejection(p.zero_error_culture, p.authority_logic)
         if rng.random() >= yes:
-            self.week_decided = model.week
-            model.record_decision(self)
+            model.registry.decided(self)
             self.end(model, Stage.FAILED, sanction=False)
             return
         self.step_index += 1
         if self.step_index >= self.steps:
-            self.week_decided = model.week
-            model.record_decision(self)
+            model.registry.decided(self)
             self.stage = Stage.RUNNING
 
     def _progress_step(self, model: CoCreationModel) -> None:
@@ -189,7 +215,7 @@ class Initiative:
         lead = self.lead
         hours = lead.hours_for(self) if self.origin is not Origin.TASK_COMMITTEE else lead.duty_hours_for(self)
         hours += sum(h.hours_for(self) for h in self.helpers)
-        staff = min(1.0, hours / self.form.staff_hours) * (0.4 + 0.6 * lead.practice)
+        staff = min(1.0, hours / self.form.staff_hours) * (STAFF_BASE_EFFECT + STAFF_PRACTICE_EFFECT * lead.practice)
         n = len(self.participants)
         if n:
             res = float(model.population.resources[self.participants].mean())
@@ -198,7 +224,7 @@ class Initiative:
             citizens = 0.0
         step = (0.5 * staff + 0.5 * citizens) / self.form.weeks
         self.progress += step
-        self.progressed = step >= 0.4 / self.form.weeks
+        self.progressed = step >= PROGRESSED_PACE / self.form.weeks
         steering = lead.steering
         hazard = self.form.risk * (1 + 2 * (1 - lead.practice)) * (1 + 2 * steering + 2 * (1 - staff))
         if model.rng.random() < hazard:
@@ -213,11 +239,9 @@ class Initiative:
     def _realising_step(self, model: CoCreationModel) -> None:
         p = model.p
         tie = self.lead.tied_to_operations
-        accept = maintenance.operations_accepts(
-            p["silo_strength"], p["maintenance_pool"], tie, p["top_management_focus"]
-        )
+        accept = maintenance.operations_accepts(p.silo_strength, p.maintenance_pool, tie, p.top_management_focus)
         if model.rng.random() < accept:
-            model.add_facility()
+            model.registry.new_facility()
             self.end(model, Stage.COMPLETED)
             return
         self.refusals += 1
@@ -251,8 +275,8 @@ class Initiative:
             lead.practice += dp
             for helper in self.helpers:
                 hm, hp = learning.success_lesson(helper.mindset, helper.practice)
-                helper.mindset += 0.5 * hm
-                helper.practice += 0.5 * hp
+                helper.mindset += HELPER_LESSON * hm
+                helper.practice += HELPER_LESSON * hp
             if len(members):
                 pop.trust[members] += gov.TRUST_SUCCESS * (1.0 - pop.trust[members])
                 pop.spillover(members, gov.TRUST_SPILLOVER, model)
@@ -260,24 +284,18 @@ class Initiative:
         else:
             if len(members):
                 pop.trust[members] -= gov.TRUST_FAILURE * pop.trust[members]
-                model.week_disappointed += len(members)
+                model.registry.disappointed(len(members))
             if sanction:
-                de, dm = zero_error.sanction(model.p["zero_error_culture"])
+                de, dm = zero_error.sanction(model.p.zero_error_culture)
                 lead.energy = max(0.0, lead.energy - de)
                 lead.mindset = max(0.0, lead.mindset - dm)
         for politician in self.politicians:
             politician.seats -= 1
-        pop.release(members)
-        self.participants = []
-        lead.release(self)
-        for helper in self.helpers:
-            helper.release(self)
-        self.helpers = []
-        model.record_end(self)
+        model.registry.close(self, members)
 
     def _value(self, model: CoCreationModel) -> float:
-        quality = 0.5 + 0.5 * self.lead.practice
-        diversity = 1.0 + 0.3 * (self.weak_joined > 0)
+        quality = QUALITY_BASE + QUALITY_PRACTICE * self.lead.practice
+        diversity = 1.0 + DIVERSITY_BONUS * (self.weak_joined > 0)
         return self.form.value * quality * diversity
 
     def _address_needs(self, model: CoCreationModel) -> None:
@@ -291,10 +309,10 @@ class Initiative:
 def choose_form(rng: np.random.Generator, origin: Origin, practice: float) -> Form:
     """Which rung an initiative takes: citizens aim high, workers as far as they master."""
     if origin is Origin.TASK_COMMITTEE:
-        return LADDER[5]
+        return LADDER[-1]
     if origin is Origin.CITIZEN:
-        weights = np.array([0.10, 0.30, 0.02, 0.10, 0.18, 0.30])
+        weights = np.array(CITIZEN_RUNG_WEIGHTS)
     else:
-        rungs = np.arange(6)
-        weights = np.exp(-0.5 * ((rungs - 5.0 * practice) / 1.2) ** 2)
-    return LADDER[int(rng.choice(6, p=weights / weights.sum()))]
+        rungs = np.arange(len(LADDER))
+        weights = np.exp(-0.5 * ((rungs - MASTERY_RUNGS * practice) / FORM_SPREAD) ** 2)
+    return LADDER[int(rng.choice(len(LADDER), p=weights / weights.sum()))]

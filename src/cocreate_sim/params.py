@@ -9,12 +9,13 @@ Public Management (NPM). Seeds are the source documents in
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UserError
+from .errors import UserError, shorten
 
 SEED_FILES = {
     "000": "000_1eb98d991477f04b.txt (Nielsen 2016, Rudersdal thesis: mindset and work process, leader dialogue)",
@@ -40,34 +41,47 @@ class Parameter:
     integer: bool = False
 
     def check(self, value: Any) -> float | int:
-        """Return ``value`` coerced to this parameter's type, or raise ParameterError."""
+        """Return ``value`` coerced to this parameter's type, or raise ParameterError.
+
+        Messages quote at most a hundred characters of ``value`` and a huge or
+        infinite whole number is refused cleanly, never with an OverflowError.
+        """
+        shown = shorten(value)
+        kind = "whole number" if self.integer else "number"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             try:
                 if isinstance(value, str):
                     value = float(value) if not self.integer else _parse_int(value)
                 else:
                     raise TypeError
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ParameterError(
-                    f"parameter '{self.name}' must be a {'whole number' if self.integer else 'number'} "
-                    f"between {self.low} and {self.high} ({self.unit}); got {value!r}."
+                    f"parameter '{self.name}' must be a {kind} between {self.low} and {self.high} ({self.unit}); "
+                    f"got {shown}."
                 ) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise ParameterError(
-                f"parameter '{self.name}' must be a finite number between {self.low} and {self.high}; got {value!r}."
+                f"parameter '{self.name}' must be a finite {kind} between {self.low} and {self.high}; got {shown}."
             )
         if self.integer:
-            if float(value) != int(value):
-                raise ParameterError(
-                    f"parameter '{self.name}' must be a whole number ({self.unit}) between "
-                    f"{self.low} and {self.high}; got {value!r}."
-                )
-            value = int(value)
+            if not isinstance(value, int):  # a finite float: compare without converting a huge int
+                if value != int(value):
+                    raise ParameterError(
+                        f"parameter '{self.name}' must be a whole number ({self.unit}) between "
+                        f"{self.low} and {self.high}; got {shown}."
+                    )
+                value = int(value)
         else:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ParameterError(
+                    f"parameter '{self.name}' = {shown} is out of range: allowed is "
+                    f"{self.low} to {self.high} ({self.unit}). {self.meaning}"
+                ) from None
         if not (self.low <= value <= self.high):
             raise ParameterError(
-                f"parameter '{self.name}' = {value!r} is out of range: allowed is "
+                f"parameter '{self.name}' = {shorten(value)} is out of range: allowed is "
                 f"{self.low} to {self.high} ({self.unit}). {self.meaning}"
             )
         return value
@@ -78,6 +92,11 @@ class ParameterError(UserError, ValueError):
 
 
 def _parse_int(text: str) -> int:
+    """A whole number written as text ("12" or "12.0"); ValueError/OverflowError otherwise."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
     number = float(text)
     if number != int(number):
         raise ValueError(text)
@@ -461,7 +480,10 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARED}
 
 DEFAULTS: dict[str, float | int] = {p.name: p.default for p in _DECLARED}
 
-DEFAULT_STEPS = 260
+WEEKS_PER_YEAR = 52
+"""One step is one week; yearly rates (turnover, citizens' proposals) are spread over 52 of them."""
+
+DEFAULT_STEPS = 5 * WEEKS_PER_YEAR
 """Default horizon: 260 weeks (five years); one step is one week."""
 
 
@@ -496,3 +518,27 @@ def resolve(params: dict[str, Any] | None = None, **overrides: Any) -> dict[str,
             "exceed 1; the middle group takes the rest."
         )
     return out
+
+
+def _as_dict(self: Any) -> dict[str, float | int]:
+    """Every lever by name, as :func:`resolve` returns them (for scenario and sweep callers)."""
+    return {name: getattr(self, name) for name in PARAMETERS}
+
+
+Params = dataclasses.make_dataclass(
+    "Params",
+    [(p.name, int if p.integer else float) for p in _DECLARED],
+    namespace={
+        "as_dict": _as_dict,
+        "__doc__": "Every lever of one run: typed, validated, frozen (``p.zero_error_culture``).",
+    },
+    frozen=True,
+    slots=True,
+)
+"""The levers a model reads, generated from :data:`PARAMETERS` so that nothing is declared twice."""
+Params.__module__ = __name__
+
+
+def make_params(mapping: dict[str, Any] | None = None, **overrides: Any) -> Params:
+    """A validated :class:`Params`: defaults, then ``mapping``, then ``overrides`` (see :func:`resolve`)."""
+    return Params(**resolve(mapping, **overrides))

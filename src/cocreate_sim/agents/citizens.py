@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..initiatives import RECRUIT_CONTACTS, Origin, Stage
 from ..mechanisms import governance as gov
 from ..mechanisms import participation as part
+from ..params import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..initiatives import Initiative
@@ -25,8 +27,27 @@ if TYPE_CHECKING:  # pragma: no cover
 
 GROUP_NAMES = ("weak", "middle", "strong")
 RESOURCE_BETA = ((2.0, 6.0), (4.0, 4.0), (6.0, 2.0))
-"""Beta(a, b) of resources in each group: means 0.25, 0.5, 0.75."""
+"""Beta(a, b) of resources in each group: means 0.25, 0.5, 0.75 (001: unequal resources; assumed shape)."""
 TRUST_BASELINE = 0.5
+"""Trust in the municipality that citizens start around and drift back to (assumed)."""
+TRUST_SPREAD = 0.1
+"""Standard deviation of citizens' initial trust (assumed)."""
+TIES_PER_RESOURCE = 8.0
+"""Social ties a citizen of full resources has beyond the one everybody has (001, assumed size)."""
+TIES_EXPONENT = 1.5
+"""Ties rise faster than resources: the resource-strong are the usual networks (003, assumed shape)."""
+PER_THOUSAND = 1000.0
+"""``citizen_initiative_rate`` counts proposals per 1,000 citizens."""
+CHAMPION_REACH = 1.5
+"""A front figure contacts one and a half times as many citizens when recruiting (003, assumed size)."""
+MOTIVATION_BASE = 0.3
+"""Motivation of a joining citizen of no resources (assumed)."""
+MOTIVATION_RESOURCES = 0.7
+"""Motivation a joining citizen gains from full resources (001, assumed size)."""
+SPILLOVER_CONTACTS = 5
+"""Acquaintances word of a success reaches, per member (assumed)."""
+VISIBILITY_CACHE = 8
+"""Recruitment visibilities kept for reuse (one per network-design and outreach setting); a speed-up only."""
 INITIATIVE_APPETITE = 2.0
 """Exponent on resources in who proposes an initiative (the resource-strong and self-driving, 001)."""
 TASK_COMMITTEE_DESIGN = 0.8
@@ -64,9 +85,9 @@ class CitizenPopulation:
     def __init__(self, model: CoCreationModel) -> None:
         p = model.p
         rng = model.rng
-        n = p["n_citizens"]
-        n_weak = int(round(p["weak_share"] * n))
-        n_strong = int(round(p["strong_share"] * n))
+        n = p.n_citizens
+        n_weak = int(round(p.weak_share * n))
+        n_strong = int(round(p.strong_share * n))
         group = np.full(n, part.MIDDLE, dtype=np.int8)
         group[:n_weak] = part.WEAK
         group[n_weak : n_weak + n_strong] = part.STRONG
@@ -77,8 +98,8 @@ class CitizenPopulation:
         for g, (a, b) in enumerate(RESOURCE_BETA):
             mask = group == g
             self.resources[mask] = rng.beta(a, b, int(mask.sum()))
-        self.ties = rng.poisson(1.0 + 8.0 * self.resources**1.5).astype(np.float64)
-        self.trust = np.clip(rng.normal(TRUST_BASELINE, 0.1, n), 0.0, 1.0)
+        self.ties = rng.poisson(1.0 + TIES_PER_RESOURCE * self.resources**TIES_EXPONENT).astype(np.float64)
+        self.trust = np.clip(rng.normal(TRUST_BASELINE, TRUST_SPREAD, n), 0.0, 1.0)
         self.initiative = np.full(n, -1, dtype=np.int64)
         self.motivation = np.zeros(n)
         self.weak_count = n_weak
@@ -89,7 +110,7 @@ class CitizenPopulation:
     def step(self, model: CoCreationModel) -> None:
         """Trust drifts to its baseline; some citizens propose initiatives."""
         self.trust += gov.TRUST_DRIFT * (TRUST_BASELINE - self.trust)
-        rate = model.p["citizen_initiative_rate"] * self.n / 1000.0 / 52.0
+        rate = model.p.citizen_initiative_rate * self.n / PER_THOUSAND / WEEKS_PER_YEAR
         expected = rate * float(self.trust.mean()) / TRUST_BASELINE
         k = int(model.rng.poisson(expected))
         if not k:
@@ -101,48 +122,39 @@ class CitizenPopulation:
             return
         chosen = np.unique(_weighted_draw(model.rng, weights, k))
         for idx in chosen:
-            model.propose_by_citizen(int(idx))
+            model.registry.open_citizen_initiative(int(idx))
 
     def recruit(self, initiative: Initiative, model: CoCreationModel) -> None:
         """Contact citizens and let those who wish join, up to the form's size."""
-        from ..initiatives import RECRUIT_CONTACTS, Origin
-
         missing = initiative.target_citizens - len(initiative.participants)
         if missing <= 0:
             return
         p = model.p
-        design = p["network_design"]
+        design = p.network_design
         if initiative.origin is Origin.TASK_COMMITTEE:
             design = max(design, TASK_COMMITTEE_DESIGN)
-        cum = self._visibility_cumsum(design, p["outreach_weak_groups"])
-        contacts = int(np.ceil(RECRUIT_CONTACTS * missing * (1.5 if initiative.lead.champion else 1.0)))
+        cum = self._visibility_cumsum(design, p.outreach_weak_groups)
+        contacts = int(np.ceil(RECRUIT_CONTACTS * missing * (CHAMPION_REACH if initiative.lead.champion else 1.0)))
         cand = np.unique(np.searchsorted(cum, model.rng.random(contacts) * cum[-1], side="right"))
         cand = cand[cand < self.n]
         cand = cand[self.initiative[cand] < 0]
         if not len(cand):
             return
         prob = part.join_probability(
-            self.resources[cand], self.trust[cand], self.group[cand], initiative.form.rung, p["outreach_weak_groups"]
+            self.resources[cand], self.trust[cand], self.group[cand], initiative.form.rung, p.outreach_weak_groups
         )
         joiners = cand[model.rng.random(len(cand)) < prob][:missing]
         for idx in joiners:
             self.join(int(idx), initiative)
 
     def join(self, idx: int, initiative: Initiative) -> None:
-        model = initiative.lead.model
+        """Citizen ``idx`` joins ``initiative``; the registry records the link."""
         self.initiative[idx] = initiative.uid
-        self.motivation[idx] = 0.3 + 0.7 * self.resources[idx]
-        initiative.participants.append(idx)
-        initiative.joined += 1
-        weak = self.group[idx] == part.WEAK
-        initiative.weak_joined += int(weak)
-        model.joins_total += 1
-        model.joins_weak += int(weak)
+        self.motivation[idx] = MOTIVATION_BASE + MOTIVATION_RESOURCES * self.resources[idx]
+        initiative.lead.model.registry.join(initiative, idx, bool(self.group[idx] == part.WEAK))
 
     def retain(self, initiative: Initiative, model: CoCreationModel) -> None:
         """Participants' motivation moves; those who give up leave."""
-        from ..initiatives import Stage
-
         if not initiative.participants:
             return
         members = np.asarray(initiative.participants, dtype=np.int64)
@@ -156,14 +168,13 @@ class CitizenPopulation:
             progressed=initiative.progressed,
         )
         self.motivation[members] = np.minimum(1.0, self.motivation[members] + dm)
-        leave = (self.motivation[members] <= 0.0) | (model.rng.random(len(members)) < model.p["volunteer_attrition"])
+        leave = (self.motivation[members] <= 0.0) | (model.rng.random(len(members)) < model.p.volunteer_attrition)
         if not leave.any():
             return
         leavers = members[leave]
         self.trust[leavers] -= gov.TRUST_DROPOUT * self.trust[leavers]
-        model.dropouts_total += len(leavers)
         self.release(leavers)
-        initiative.participants = [int(i) for i in members[~leave]]
+        model.registry.keep_participants(initiative, [int(i) for i in members[~leave]], len(leavers))
 
     def release(self, members: np.ndarray) -> None:
         if len(members):
@@ -172,7 +183,7 @@ class CitizenPopulation:
 
     def spillover(self, members: np.ndarray, amount: float, model: CoCreationModel) -> None:
         """Word of a success reaches the members' acquaintances."""
-        k = int(len(members) * 5)
+        k = int(len(members) * SPILLOVER_CONTACTS)
         if k:
             reached = model.rng.integers(0, self.n, k)
             self.trust[reached] += amount * (1.0 - self.trust[reached])
@@ -184,7 +195,7 @@ class CitizenPopulation:
         if cum is None:
             vis = part.visibility(self.ties, self.group, design, outreach)
             cum = np.cumsum(vis)
-            if len(self._vis_cache) > 8:
+            if len(self._vis_cache) > VISIBILITY_CACHE:
                 self._vis_cache.clear()
             self._vis_cache[key] = cum
         return cum

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import CoCreationModel, Department
 
 SUPPORT_SPEED = 0.1
+"""Share of the gap to its target backing a leader closes each week (assumed)."""
+PRIORITY_NOISE = 0.3
+"""Random spread added to dialogue priorities, so leaders do not always talk to the same people (assumed)."""
 
 
 class Leader(mesa.Agent):
@@ -37,27 +40,27 @@ class Leader(mesa.Agent):
     def _settle(self) -> None:
         p = self.model.p
         self.pull = measurement.operations_pull(
-            p["efficiency_logic"], p["measure_cocreation_value"], self.department.backlog_pressure
+            p.efficiency_logic, p.measure_cocreation_value, self.department.backlog_pressure
         )
         self.support = gov.leader_support_target(
-            p["cocreation_logic"], p["top_management_focus"], self.pull, p["political_anchoring"], p["budget_pressure"]
+            p.cocreation_logic, p.top_management_focus, self.pull, p.political_anchoring, p.budget_pressure
         )
 
     def step(self) -> None:
         model = self.model
         p = model.p
         self.pull = measurement.operations_pull(
-            p["efficiency_logic"], p["measure_cocreation_value"], self.department.backlog_pressure
+            p.efficiency_logic, p.measure_cocreation_value, self.department.backlog_pressure
         )
         target = gov.leader_support_target(
-            p["cocreation_logic"], p["top_management_focus"], self.pull, p["political_anchoring"], p["budget_pressure"]
+            p.cocreation_logic, p.top_management_focus, self.pull, p.political_anchoring, p.budget_pressure
         )
         self.support += SUPPORT_SPEED * (target - self.support)
         workers = [w for w in self.department.workers if not w.burnt_out]
-        n = dialogue.talks_per_week(p["leader_dialogue"], len(self.department.workers), model.rng.random())
+        n = dialogue.talks_per_week(p.leader_dialogue, len(self.department.workers), model.rng.random())
         self.talks = min(n, len(workers))
         if self.talks:
-            noise = model.rng.random(len(workers)) * 0.3
+            noise = model.rng.random(len(workers)) * PRIORITY_NOISE
             ranked = sorted(
                 range(len(workers)),
                 key=lambda k: (

@@ -17,6 +17,9 @@ from ..mechanisms import governance as gov
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import CoCreationModel
 
+POWER_SHARING_SPREAD = 0.1
+"""Standard deviation of council members' initial readiness to share power (assumed)."""
+
 
 class Politician(mesa.Agent):
     """One council member."""
@@ -24,15 +27,15 @@ class Politician(mesa.Agent):
     def __init__(self, model: CoCreationModel) -> None:
         super().__init__(model)
         p = model.p
-        self.power_sharing = float(min(1.0, max(0.0, model.rng.normal(p["power_sharing"], 0.1))))
+        self.power_sharing = float(min(1.0, max(0.0, model.rng.normal(p.power_sharing, POWER_SHARING_SPREAD))))
         self.seats = 0
-        self.hours_casework = gov.casework_hours(p["task_committees"])
+        self.hours_casework = gov.casework_hours(p.task_committees)
         self.hours_policy = gov.policy_hours(0)
 
     def step(self) -> None:
         p = self.model.p
-        self.hours_casework = gov.casework_hours(p["task_committees"])
+        self.hours_casework = gov.casework_hours(p.task_committees)
         self.hours_policy = gov.policy_hours(self.seats)
-        baseline = gov.power_sharing_baseline(p["power_sharing"], p["political_anchoring"])
+        baseline = gov.power_sharing_baseline(p.power_sharing, p.political_anchoring)
         self.power_sharing += gov.power_sharing_change(self.power_sharing, self.seats, baseline)
         self.power_sharing = min(1.0, max(0.0, self.power_sharing))
