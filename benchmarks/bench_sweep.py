@@ -1,7 +1,10 @@
-"""Sweep throughput on Dask (1 vs 2 workers) and the cost of the crash-safe results store.
+"""Sweep throughput (in this process vs Dask with 2 workers), the cost of the results store, small-sweep latency.
 
-Prints, for a sweep of N runs (default 200) of the NPM baseline scenario
-(scenarios/npm_baseline.yaml, 260 weeks, 2,000 citizens):
+Prints first the wall time of ``python3 run.py sweep`` on a 4-run, 2-week
+sweep (which runs in this process, without starting Dask; target < 1.5 s,
+interpreter start-up and analysis included), then, for a sweep of N runs
+(default 200) of the NPM baseline scenario (scenarios/npm_baseline.yaml, 260
+weeks, 2,000 citizens):
 
 - a bare loop: the same runs, one after another, calling ``run_model`` in
   this process and keeping nothing;
@@ -10,13 +13,14 @@ Prints, for a sweep of N runs (default 200) of the NPM baseline scenario
   rename); the store overhead is its extra time over the bare loop, and the
   time spent inside the store's writes over the bare loop (target < 5%).
   Both alternate chunk by chunk, so that other load falls on both alike;
-- ``run_sweep`` end to end on an embedded Dask LocalCluster with 1 and with 2
-  worker processes, in runs per second end to end (cluster start-up
-  included) and once the cluster is up, and their ratios (target >= 1.8 on
-  2 cores), alternating for three rounds and reporting the median ratio.
+- ``run_sweep`` end to end with ``workers=1`` (in this process) and on an
+  embedded Dask LocalCluster with 2 worker processes, in runs per second end
+  to end (cluster start-up included) and once the workers are up, and their
+  ratios (target >= 1.8 on 2 cores), alternating for three rounds and
+  reporting the median ratio.
 
 The machine should be otherwise idle: other processes on the same cores
-lower the 2-worker figure. Run:  python benchmarks/bench_sweep.py [--runs N] [--steps W] [--rounds R]
+lower the 2-worker figure. Run:  python3 benchmarks/bench_sweep.py [--runs N] [--steps W] [--rounds R]
 """
 
 from __future__ import annotations
@@ -24,11 +28,51 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SMALL_SWEEP = """\
+design: grid
+vary:
+  zero_error_culture: [0.2, 0.8]
+  leader_dialogue: [0.1, 0.9]
+replications: 1
+horizon: 2
+seed: 5
+outcomes: [uptake, public_value]
+"""
+"""A 4-run, 2-week sweep: small enough to run in this process."""
+SMALL_TARGET_SECONDS = 1.5
+"""Wall time a 4-run sweep should take end to end, from the shell."""
+SMALL_REPEATS = 3
+"""Times the small sweep is run; the median is reported."""
+DEFAULT_RUNS = 200
+"""Runs of the throughput sweep (at least limits.IN_PROCESS_RUNS, so that 2 workers use Dask)."""
+DEFAULT_STEPS = 260
+"""Weeks per run of the throughput sweep (the baseline scenario's five years)."""
+DEFAULT_ROUNDS = 3
+"""Rounds of the 1-vs-2-worker comparison; the median ratio is reported."""
+
+
+def small_sweep_seconds(folder: Path) -> list[float]:
+    """Wall times of ``python3 run.py sweep`` on :data:`SMALL_SWEEP`, each into a fresh folder."""
+    path = folder / "small.yaml"
+    path.write_text(SMALL_SWEEP)
+    times = []
+    for i in range(SMALL_REPEATS):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "run.py", "sweep", str(path), "--out", str(folder / f"small-{i}"), "--no-progress"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def make_sweep(folder: Path, runs: int, steps: int):
@@ -46,17 +90,24 @@ def make_sweep(folder: Path, runs: int, steps: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--steps", type=int, default=260)
-    parser.add_argument("--rounds", type=int, default=3, help="1-vs-2-worker rounds; the median ratio is reported")
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS)
+    parser.add_argument(
+        "--rounds", type=int, default=DEFAULT_ROUNDS, help="1-vs-2-worker rounds; the median ratio is reported"
+    )
     args = parser.parse_args()
 
     from cocreate_sim.runner import run_model
     from cocreate_sim.sweep import build_manifest, default_chunk_size, run_chunk, run_specs, run_sweep
-    from cocreate_sim.sweep_store import SweepStore
+    from cocreate_sim.sweep.store import SweepStore
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        small = small_sweep_seconds(folder)
+        print(
+            f"4-run, 2-week sweep from the shell (in this process): {statistics.median(small):.2f} s wall, median "
+            f"of {SMALL_REPEATS} (target < {SMALL_TARGET_SECONDS} s); runs: {', '.join(f'{t:.2f}' for t in small)}"
+        )
         sweep = make_sweep(folder, args.runs, args.steps)
         manifest = build_manifest(sweep)
         specs = run_specs(manifest, list(range(manifest["n_runs"])))
@@ -94,16 +145,17 @@ def main() -> None:
             f"{100 * writing / bare:.2f}% inside the store's writes (target < 5%)"
         )
 
-        # 1 and 2 workers alternate for --rounds rounds; the median ratio resists bursts of other load.
+        # 1 worker (in this process) and 2 Dask workers alternate for --rounds rounds; the median ratio
+        # resists bursts of other load.
         ratios, ratios_up, one_worker = [], [], []
         for round_no in range(1, args.rounds + 1):
             rates = {}
             for workers in (1, 2):
                 target = folder / f"dask{workers}-{round_no}"
-                result = run_sweep(sweep, target, workers=workers, progress=False, analyse=False)
+                result = run_sweep(sweep, target, workers=workers, progress=False, analyse=False, in_process_below=0)
                 rates[workers] = (args.runs / result.seconds, args.runs / result.run_seconds)
                 print(
-                    f"round {round_no}, Dask LocalCluster, {workers} worker{'s' if workers > 1 else ' '}: "
+                    f"round {round_no}, {'Dask LocalCluster, 2 workers' if workers > 1 else 'in this process      '}: "
                     f"{result.seconds:6.1f} s  {rates[workers][0]:5.2f} runs/s end to end; "
                     f"{rates[workers][1]:5.2f} runs/s once the cluster is up  (load {os.getloadavg()[0]:.2f})"
                 )
@@ -116,7 +168,7 @@ def main() -> None:
             f"rounds: {', '.join(f'{r:.2f}x' for r in ratios)}"
         )
         print(
-            f"engine + store on 1 worker vs bare loop: "
+            f"engine + store in this process vs bare loop: "
             f"{100 * (statistics.median(one_worker) - bare) / bare:+.1f}% time (median round)"
         )
         print(f"load average after: {os.getloadavg()[0]:.2f} (other processes on the cores skew the ratios)")

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cocreate_sim.analysis import analyse, sensitivity
 from cocreate_sim.errors import UserError
 from cocreate_sim.params import PARAMETERS
 from cocreate_sim.sweep import (
@@ -21,7 +20,8 @@ from cocreate_sim.sweep import (
     run_seed,
     run_specs,
 )
-from cocreate_sim.sweep_store import QUARANTINE, SweepStore, load_runs
+from cocreate_sim.sweep.analysis import analyse, sensitivity
+from cocreate_sim.sweep.store import QUARANTINE, SweepStore, load_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -217,7 +217,7 @@ def test_a_changed_sweep_on_an_existing_folder_is_refused_naming_what_changed(ti
 
 
 def test_changed_model_code_on_an_existing_folder_is_refused(tiny, monkeypatch):
-    import cocreate_sim.sweep as sweep_module
+    import cocreate_sim.sweep.design as sweep_module
 
     sweep, manifest, out = tiny
     SweepStore.open(out, manifest).close()
@@ -328,3 +328,38 @@ def test_analyse_writes_csv_and_a_self_contained_report(tiny):
     text = report.read_text()
     assert "Plotly" in text and not re.search(r"<script[^>]+src=", text)
     assert "band" in text and "zero_error_culture" in text
+
+
+def test_a_sweep_over_the_run_limit_is_refused_up_front_naming_its_size(tmp_path):
+    text = "design: lhs\nsamples: 1000\nreplications: 1001\nvary:\n  discretion: {}\n"
+    message = error_of(tmp_path, text)
+    assert "1,000 points x 1,001 replications = 1,001,000 runs" in message and "1,000,000" in message
+
+
+def test_horizon_and_seed_are_capped(tmp_path):
+    assert "'horizon'" in error_of(tmp_path, TINY.replace("horizon: 8", "horizon: 5201"))
+    assert "'seed'" in error_of(tmp_path, TINY.replace("seed: 5", "seed: 4294967296"))
+
+
+def test_the_sweep_package_runs_as_a_module(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cocreate_sim.sweep",
+            "sweep",
+            str(write(tmp_path, TINY)),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+            "--no-analyse",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "in this process" in done.stderr and "(8 run now, 0 resumed)" in done.stdout

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from cocreate_sim.sweep import build_manifest, load_sweep, run_chunk, run_specs, run_sweep
-from cocreate_sim.sweep_store import load_runs
+from cocreate_sim.sweep.store import load_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.timeout(240)
@@ -122,7 +122,9 @@ def test_rows_are_identical_on_one_and_two_workers(tmp_path):
     sweep_file = write(tmp_path, SMALL, "small.yaml")
     sweep = load_sweep(sweep_file)
     one = run_sweep(sweep, tmp_path / "one", workers=1, chunk_size=5, progress=False, analyse=False)
-    two = run_sweep(sweep, tmp_path / "two", workers=2, chunk_size=1, progress=False, analyse=False)
+    two = run_sweep(  # on Dask: a sweep this small would otherwise run in this process
+        sweep, tmp_path / "two", workers=2, chunk_size=1, progress=False, analyse=False, in_process_below=0
+    )
     assert one.ran == two.ran == 12
     rows_one, rows_two = load_runs(tmp_path / "one"), load_runs(tmp_path / "two")
     assert rows_one["run_id"].tolist() == list(range(12))

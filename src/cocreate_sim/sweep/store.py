@@ -34,8 +34,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import UserError
-from .fileio import atomic_write_bytes
+from ..errors import UserError
+from ..fileio import atomic_write_bytes
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -44,6 +44,10 @@ LOCK = ".lock"
 FORMAT = "cocreate_sim.sweep/1"
 FINGERPRINT_KEY = b"cocreate_sim.sweep_fingerprint"
 ID_COLUMNS = ("run_id", "point", "replication", "seed")
+HASH_DIGITS = 16
+"""Hex digits of a chunk's SHA-256 kept in its file name."""
+CHANGED_SHOWN = 6
+"""Most changed parameter names listed when a folder holds a different sweep."""
 
 _CHUNK_NAME = re.compile(r"^chunk-(\d+)-(\d+)-([0-9a-f]{16})\.parquet$")
 
@@ -156,7 +160,7 @@ class SweepStore:
         if not match:
             return "its name is not chunk-<first>-<last>-<checksum>.parquet"
         data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest()[:16] != match.group(3):
+        if hashlib.sha256(data).hexdigest()[:HASH_DIGITS] != match.group(3):
             return "its contents do not match the checksum in its name (truncated or altered)"
         try:
             table = pq.read_table(pa.BufferReader(data))
@@ -186,7 +190,7 @@ class SweepStore:
         pq.write_table(table, sink, compression="zstd")
         data = sink.getvalue().to_pybytes()
         ids = [row["run_id"] for row in rows]
-        name = f"chunk-{min(ids):07d}-{max(ids):07d}-{hashlib.sha256(data).hexdigest()[:16]}.parquet"
+        name = f"chunk-{min(ids):07d}-{max(ids):07d}-{hashlib.sha256(data).hexdigest()[:HASH_DIGITS]}.parquet"
         path = self.runs_dir / name
         atomic_write_bytes(path, data)
         return path
@@ -220,7 +224,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
     if not path.exists():
         raise UserError(
             f"'{root}' is not a sweep results folder: it has no {MANIFEST}. "
-            "Give the folder that 'python run.py sweep ... --out DIR' wrote."
+            "Give the folder that 'python3 run.py sweep ... --out DIR' wrote."
         )
     try:
         manifest = json.loads(path.read_text())
@@ -279,7 +283,9 @@ def _changed_message(root: Path, stored: dict[str, Any], new: dict[str, Any]) ->
     if "params" in keys:
         old_p, new_p = old_spec.get("params", {}), new_spec.get("params", {})
         changed = sorted(k for k in set(old_p) | set(new_p) if old_p.get(k) != new_p.get(k))
-        keys[keys.index("params")] = "params (" + ", ".join(changed[:6]) + ("…" if len(changed) > 6 else "") + ")"
+        keys[keys.index("params")] = (
+            "params (" + ", ".join(changed[:CHANGED_SHOWN]) + ("…" if len(changed) > CHANGED_SHOWN else "") + ")"
+        )
     if not keys and stored.get("model_code") != new.get("model_code"):
         return (
             f"output folder '{root}' holds results of this sweep run with different model code (source hash "

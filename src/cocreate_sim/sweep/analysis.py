@@ -29,10 +29,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
-from .fileio import atomic_write_bytes
-from .metrics import COLUMNS
-from .sweep_store import load_runs, read_manifest
+from ..errors import UserError
+from ..fileio import atomic_write_bytes
+from ..metrics import COLUMNS
+from .store import load_runs, read_manifest
+
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+"""Plotly's default colours, in order: one per line or bar series."""
+INDEX_FIGURE_HEIGHT = 380
+"""Height of an indices bar chart, in pixels."""
+INDEX_FIGURE_MARGIN = {"t": 50, "b": 40}
+"""Top and bottom margins of an indices bar chart, in pixels (room for the title and lever names)."""
+GRID_FIGURE_HEIGHT = 420
+"""Height of a grid heatmap or line chart, in pixels."""
+BAND_OPACITY = 0.2
+"""Opacity of the +-1 SD replication bands."""
+FINGERPRINT_SHOWN = 16
+"""Hex digits of the sweep fingerprint shown in the report."""
 
 
 def analyse(out: str | Path) -> list[Path]:
@@ -44,7 +57,7 @@ def analyse(out: str | Path) -> list[Path]:
     if len(frame) != n_runs:
         raise UserError(
             f"'{out}' holds {len(frame)} of the sweep's {n_runs} runs, so its indices would be wrong. Finish it "
-            f"first: run the same 'python run.py sweep {manifest.get('sweep_file') or 'SWEEP.yaml'} --out {out}' "
+            f"first: run the same 'python3 run.py sweep {manifest.get('sweep_file') or 'SWEEP.yaml'} --out {out}' "
             "again (it resumes)."
         )
     table = sensitivity(manifest, frame)
@@ -165,8 +178,13 @@ def report_html(manifest: dict[str, Any], frame: pd.DataFrame, table: pd.DataFra
     sections: list[str] = []
     first = [True]
 
-    def add(fig: Any) -> None:
-        sections.append(fig.to_html(full_html=False, include_plotlyjs=bool(first[0]), config={"responsive": True}))
+    def add(fig: dict[str, Any]) -> None:
+        import plotly.io as pio
+
+        html_text = pio.to_html(
+            fig, full_html=False, include_plotlyjs=bool(first[0]), config={"responsive": True}, validate=False
+        )
+        sections.append(html_text)
         first[0] = False
 
     for outcome in manifest["outcomes"]:
@@ -197,7 +215,7 @@ def report_html(manifest: dict[str, Any], frame: pd.DataFrame, table: pd.DataFra
         "base seed": sweep["seed"],
         "package version": prov.get("package_version", "unknown"),
         "git commit": prov.get("git_commit", "unknown"),
-        "sweep fingerprint": manifest["fingerprint"][:16],
+        "sweep fingerprint": manifest["fingerprint"][:FINGERPRINT_SHOWN],
     }
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items())
     title = html.escape(f"Sweep '{manifest['name']}'")
@@ -225,91 +243,131 @@ def _method_text(design: str) -> str:
     }[design]
 
 
-def _indices_figure(design: str, outcome: str, sub: pd.DataFrame):
-    import plotly.graph_objects as go
+def _title(text: str) -> dict[str, str]:
+    return {"text": text}
 
-    fig = go.Figure()
+
+def _indices_figure(design: str, outcome: str, sub: pd.DataFrame) -> dict[str, Any]:
+    """Bar chart of the indices of one outcome, as a plain plotly figure dict (no validation: fast)."""
+    names = sub["parameter"].tolist()
+    data: list[dict[str, Any]] = []
     if design == "sobol":
-        for key, color in (("S1", "#1f77b4"), ("ST", "#ff7f0e")):
-            fig.add_bar(
-                name=key,
-                x=sub["parameter"],
-                y=sub[key],
-                marker_color=color,
-                error_y={"type": "data", "array": sub[f"{key}_conf"]},
+        for key, color in (("S1", PALETTE[0]), ("ST", PALETTE[1])):
+            data.append(
+                {
+                    "type": "bar",
+                    "name": key,
+                    "x": names,
+                    "y": sub[key].tolist(),
+                    "marker": {"color": color},
+                    "error_y": {"type": "data", "array": sub[f"{key}_conf"].tolist()},
+                }
             )
-        fig.update_layout(barmode="group", yaxis_title="Sobol index")
+        axis = "Sobol index"
     elif design == "morris":
-        fig.add_bar(
-            name="mu*", x=sub["parameter"], y=sub["mu_star"], error_y={"type": "data", "array": sub["mu_star_conf"]}
+        data.append(
+            {
+                "type": "bar",
+                "name": "mu*",
+                "x": names,
+                "y": sub["mu_star"].tolist(),
+                "error_y": {"type": "data", "array": sub["mu_star_conf"].tolist()},
+            }
         )
-        fig.add_bar(name="sigma", x=sub["parameter"], y=sub["sigma"])
-        fig.update_layout(barmode="group", yaxis_title="elementary effect")
+        data.append({"type": "bar", "name": "sigma", "x": names, "y": sub["sigma"].tolist()})
+        axis = "elementary effect"
     else:
         if design == "grid":
-            fig.add_bar(name="eta^2 (main-effect share)", x=sub["parameter"], y=sub["eta2"])
-        fig.add_bar(name=f"SRC (R^2 = {sub['r2'].iloc[0]:.2f})", x=sub["parameter"], y=sub["src"])
-        fig.update_layout(barmode="group", yaxis_title="index")
-    fig.update_layout(title=f"Sensitivity of {outcome}", height=380, margin={"t": 50, "b": 40})
-    return fig
+            data.append({"type": "bar", "name": "eta^2 (main-effect share)", "x": names, "y": sub["eta2"].tolist()})
+        data.append(
+            {"type": "bar", "name": f"SRC (R^2 = {sub['r2'].iloc[0]:.2f})", "x": names, "y": sub["src"].tolist()}
+        )
+        axis = "index"
+    layout = {
+        "barmode": "group",
+        "yaxis": {"title": _title(axis)},
+        "title": _title(f"Sensitivity of {outcome}"),
+        "height": INDEX_FIGURE_HEIGHT,
+        "margin": INDEX_FIGURE_MARGIN,
+    }
+    return {"data": data, "layout": layout}
 
 
-def _grid_figures(manifest: dict[str, Any], frame: pd.DataFrame, outcome: str) -> list[Any]:
+def _grid_figures(manifest: dict[str, Any], frame: pd.DataFrame, outcome: str) -> list[dict[str, Any]]:
     """Heatmap of the mean over the first two levers, and lines over the first lever with replication bands."""
-    import plotly.graph_objects as go
-
     levers = list(manifest["sweep"]["vary"])
-    figs = []
     a = levers[0]
     b = levers[1] if len(levers) > 1 else None
-    keys = [a, b] if b else [a]
-    # Replication spread per design point, then pooled over the levels of any further lever:
-    # the band shows run-to-run noise, not the effect of the levers left out of the picture.
+    stats = _grid_stats(frame, outcome, [a, b] if b else [a])
+    figs = []
+    if b:
+        grid = stats.pivot(index=b, columns=a, values="mean")
+        heatmap = {
+            "type": "heatmap",
+            "z": grid.to_numpy().tolist(),
+            "x": [str(v) for v in grid.columns],
+            "y": [str(v) for v in grid.index],
+            "colorbar": {"title": _title(outcome)},
+        }
+        further = " (averaged over " + ", ".join(levers[2:]) + ")" if len(levers) > 2 else ""
+        layout = {
+            "title": _title(f"Mean {outcome} over {a} x {b}{further}"),
+            "xaxis": {"title": _title(a)},
+            "yaxis": {"title": _title(b)},
+            "height": GRID_FIGURE_HEIGHT,
+        }
+        figs.append({"data": [heatmap], "layout": layout})
+    data: list[dict[str, Any]] = []
+    groups = stats.groupby(b) if b else [(None, stats)]
+    for i, (value, g) in enumerate(groups):
+        color = PALETTE[i % len(PALETTE)]
+        label = f"{b} = {value}" if b else outcome
+        xs, lo, hi = g[a].tolist(), (g["mean"] - g["std"]).tolist(), (g["mean"] + g["std"]).tolist()
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs + xs[::-1],
+                "y": hi + lo[::-1],
+                "fill": "toself",
+                "fillcolor": color,
+                "opacity": BAND_OPACITY,
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "legendgroup": label,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": g["mean"].tolist(),
+                "mode": "lines+markers",
+                "name": label,
+                "line": {"color": color},
+                "legendgroup": label,
+            }
+        )
+    layout = {
+        "title": _title(f"{outcome} by {a} (band: +-1 SD over replications)"),
+        "xaxis": {"title": _title(a)},
+        "yaxis": {"title": _title(outcome)},
+        "height": GRID_FIGURE_HEIGHT,
+    }
+    figs.append({"data": data, "layout": layout})
+    return figs
+
+
+def _grid_stats(frame: pd.DataFrame, outcome: str, keys: list[str]) -> pd.DataFrame:
+    """Mean and replication spread per combination of ``keys``.
+
+    Replication spread per design point, then pooled over the levels of any further lever:
+    the band shows run-to-run noise, not the effect of the levers left out of the picture.
+    """
     per_point = frame.groupby("point").agg(
         mean=(outcome, "mean"), var=(outcome, "var"), **{k: (k, "first") for k in keys}
     )
     per_point["var"] = per_point["var"].fillna(0.0)
     stats = per_point.groupby(keys).agg(mean=("mean", "mean"), var=("var", "mean")).reset_index()
     stats["std"] = np.sqrt(stats["var"])
-    if b:
-        grid = stats.pivot(index=b, columns=a, values="mean")
-        figs.append(
-            go.Figure(
-                go.Heatmap(
-                    z=grid.to_numpy(),
-                    x=[str(v) for v in grid.columns],
-                    y=[str(v) for v in grid.index],
-                    colorbar={"title": outcome},
-                )
-            ).update_layout(
-                title=f"Mean {outcome} over {a} x {b}"
-                + (" (averaged over " + ", ".join(levers[2:]) + ")" if len(levers) > 2 else ""),
-                xaxis_title=a,
-                yaxis_title=b,
-                height=420,
-            )
-        )
-    fig = go.Figure()
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-    groups = stats.groupby(b) if b else [(None, stats)]
-    for i, (value, g) in enumerate(groups):
-        color = palette[i % len(palette)]
-        label = f"{b} = {value}" if b else outcome
-        xs, lo, hi = g[a].tolist(), (g["mean"] - g["std"]).tolist(), (g["mean"] + g["std"]).tolist()
-        fig.add_scatter(
-            x=xs + xs[::-1],
-            y=hi + lo[::-1],
-            fill="toself",
-            fillcolor=color,
-            opacity=0.2,
-            line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False,
-            legendgroup=label,
-        )
-        fig.add_scatter(x=xs, y=g["mean"], mode="lines+markers", name=label, line={"color": color}, legendgroup=label)
-    fig.update_layout(
-        title=f"{outcome} by {a} (band: +-1 SD over replications)", xaxis_title=a, yaxis_title=outcome, height=420
-    )
-    figs.append(fig)
-    return figs
+    return stats

@@ -1,0 +1,7 @@
+"""``python3 -m cocreate_sim.sweep SWEEP.yaml`` / ``python3 -m cocreate_sim.sweep analyse OUTDIR``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
