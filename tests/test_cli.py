@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,6 +19,7 @@ import yaml
 from cocreate_sim import cli
 from cocreate_sim.metrics import COLUMN_NAMES
 from cocreate_sim.params import PARAMETERS
+from cocreate_sim.patterns import update_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--steps", "8", "--set", "n_citizens=200"]
@@ -40,7 +43,9 @@ def planner(tmp_path: Path) -> Path:
 
 
 # ------------------------------------------------------------------- help
-@pytest.mark.parametrize("command", [[], ["run"], ["compare"], ["validate"], ["params"], ["patterns"]])
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["compare"], ["validate"], ["params"], ["patterns"], ["report"], ["new"]]
+)
 def test_help_on_every_command(command, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main([*command, "--help"])
@@ -52,8 +57,27 @@ def test_help_on_every_command(command, capsys):
 def test_top_level_help_lists_the_commands():
     result = run_py("--help")
     assert result.returncode == 0
-    for command in ("compare", "validate", "params", "patterns"):
+    for command in ("compare", "validate", "params", "patterns", "report", "new"):
         assert command in result.stdout
+    assert "python run.py" not in result.stdout and "python3 run.py" in result.stdout
+
+
+def test_a_missing_extra_names_the_extra_to_install():
+    message = cli._missing_extra(ModuleNotFoundError("No module named 'distributed'", name="distributed"))
+    assert "python3 -m pip install -e '.[sweep]'" in message
+    assert "'.[app]'" in cli._missing_extra(ModuleNotFoundError(name="dash.dcc"))
+    assert "'.[calibrate]'" in cli._missing_extra(ModuleNotFoundError(name="pyabc"))
+    assert cli._missing_extra(ModuleNotFoundError(name="numpy")) is None
+
+
+def test_a_command_whose_extra_is_missing_says_which_to_install(tmp_path, monkeypatch, capsys):
+    (tmp_path / "feature_without_extra.py").write_text("import not_installed_dependency_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.EXTRAS, "not_installed_dependency_xyz", "sweep")
+    monkeypatch.setattr(cli, "FEATURES", (("feature_without_extra", ("fancy",)),))
+    assert cli.main(["fancy", "sweep.yaml", "--workers", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "python3 -m pip install -e '.[sweep]'" in err and err.count("\n") == 1
 
 
 def test_no_arguments_prints_help_and_fails():
@@ -122,6 +146,125 @@ def test_run_with_a_set_typo_fails_cleanly(planner: Path):
     assert result.returncode == 2
     assert "Did you mean 'zero_error_culture'?" in result.stderr and "Traceback" not in result.stderr
     assert not (planner / "o").exists() or result_folders(planner / "o") == []
+
+
+# ----------------------------------------------------------------- report
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _same_report(a: Path, b: Path) -> bool:
+    """Equal but for plotly's random figure ids (the timestamp comes from the folder's provenance)."""
+    return UUID.sub("ID", a.read_text()) == UUID.sub("ID", b.read_text())
+
+
+def test_report_rebuilds_the_report_of_a_run_and_of_a_comparison(planner: Path):
+    run = run_py("scenarios/maintenance_pool.yaml", *FAST, "--replications", "2", "--quiet", "--out", "o", cwd=planner)
+    assert run.returncode == 0, run.stderr
+    compare = run_py(
+        "compare",
+        "scenarios/npm_baseline.yaml",
+        "scenarios/maintenance_pool.yaml",
+        *FAST,
+        "--replications",
+        "2",
+        "--quiet",
+        "--out",
+        "o",
+        cwd=planner,
+    )
+    assert compare.returncode == 0, compare.stderr
+    for folder in (planner / run.stdout.strip(), planner / compare.stdout.strip()):
+        original = planner / f"{folder.name}.html"
+        shutil.copy(folder / "report.html", original)
+        rebuilt = run_py("report", str(folder), cwd=planner)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "report.html" in rebuilt.stdout
+        assert _same_report(original, folder / "report.html")
+        assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no temporary left
+    elsewhere = run_py("report", run.stdout.strip(), "--out", "copy/report.html", cwd=planner)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert _same_report(planner / "copy" / "report.html", planner / run.stdout.strip() / "report.html")
+
+
+def test_report_of_a_bad_folder_is_one_clean_paragraph(planner: Path):
+    run = run_py("scenarios/maintenance_pool.yaml", *FAST, "--replications", "1", "--quiet", "--out", "o", cwd=planner)
+    assert run.returncode == 0, run.stderr
+    good = planner / run.stdout.strip()
+
+    def damaged(name: str, change) -> Path:
+        folder = planner / name
+        shutil.copytree(good, folder)
+        change(folder)
+        return folder
+
+    cases = {
+        "no_such_folder": (planner / "missing", "no such folder"),
+        "not_results": (planner / "scenarios", "not a results folder"),
+        "bad_parquet": (damaged("p", lambda f: (f / "timeseries.parquet").write_text("x")), "timeseries.parquet"),
+        "no_summary": (damaged("s", lambda f: (f / "summary.csv").unlink()), "summary.csv: the file is missing"),
+        "bad_summary": (damaged("c", lambda f: (f / "summary.csv").write_text("a,b\n1,2\n")), "summary.csv"),
+        "bad_yaml": (damaged("y", lambda f: (f / "scenario.yaml").write_text("name: [\n")), "scenario.yaml"),
+    }
+    for case, (folder, expected) in cases.items():
+        result = run_py("report", str(folder.relative_to(planner)), cwd=planner)
+        assert result.returncode == 2, case
+        assert expected in result.stderr, (case, result.stderr)
+        assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, (case, result.stderr)
+    assert (good / "report.html").stat().st_size > 0
+
+
+# ------------------------------------------------------------------- new
+def test_new_writes_a_scenario_to_my_scenarios_and_says_what_next(planner: Path):
+    result = run_py("new", "my_idea", "--from", "drop_zero_error_culture", cwd=planner)
+    assert result.returncode == 0, result.stderr
+    assert (planner / "my_scenarios" / "my_idea.yaml").is_file()
+    assert "my_scenarios/my_idea.yaml" in result.stdout
+    assert "python3 run.py validate my_scenarios/my_idea.yaml" in result.stdout
+    again = run_py("new", "my_idea", cwd=planner)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+
+
+# --------------------------------------------------------------- patterns
+def _tree_digest(folder: Path) -> dict[str, tuple[int, str]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_patterns_publish_a_results_folder_and_leave_docs_alone(tmp_path: Path):
+    before = _tree_digest(ROOT / "docs")
+    result = run_py(
+        "patterns",
+        "--replications",
+        "2",
+        "--steps",
+        "3",
+        "--processes",
+        "1",
+        "--out",
+        "out",
+        "--quiet",
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode in (0, 1), result.stderr  # 1: a pattern not confirmed (3 weeks is too short)
+    assert "Traceback" not in result.stderr
+    (folder,) = result_folders(tmp_path / "out")
+    assert folder.name.startswith("patterns-")
+    assert {p.name for p in folder.iterdir()} == {"validation.md", "effects.csv", "img"}
+    assert len(list((folder / "img").glob("pattern_*.png"))) == 6
+    text = (folder / "validation.md").read_text()
+    assert "python3 run.py patterns --replications 2 --steps 3 --update-docs" in text
+    assert _tree_digest(ROOT / "docs") == before, "docs/ changes only with --update-docs"
+    assert not (tmp_path / "docs").exists()
+    # what --update-docs copies: the text and its figures, nothing else
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    update_docs([folder / "validation.md", *(folder / "img").glob("*.png")], folder, docs)
+    assert (docs / "validation.md").read_text() == text
+    assert len(list((docs / "img").glob("pattern_*.png"))) == 6 and not (docs / "effects.csv").exists()
 
 
 # ---------------------------------------------------------------- compare

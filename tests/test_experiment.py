@@ -10,21 +10,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cocreate_sim.experiment import (
-    PARTIAL_PREFIX,
-    atomic_write_bytes,
+from cocreate_sim.fileio import atomic_write_bytes
+from cocreate_sim.metrics import COLUMN_NAMES
+from cocreate_sim.publishing import PARTIAL_PREFIX, provenance, publishing_dir, remove_stale_partials, unique_names
+from cocreate_sim.statistics import (
     mean_ci,
     paired_differences,
-    provenance,
-    publishing_dir,
-    remove_stale_partials,
     replication_seeds,
     run_replications,
     summarize,
-    unique_names,
     weekly_bands,
 )
-from cocreate_sim.metrics import COLUMN_NAMES
 
 SMALL = {"n_citizens": 150, "n_departments": 3, "workers_per_department": 4}
 
@@ -85,6 +81,28 @@ def test_summary_and_bands_use_the_final_week():
     bands = weekly_bands(table, "uptake")
     last = bands[(bands["scenario"] == "b") & (bands["week"] == 1)].iloc[0]
     assert last["low"] == last["high"] == 2.0
+
+
+def test_intervals_stay_within_what_an_outcome_can_be():
+    """Counts never below 0, shares never outside [0, 1]; differences are not cut."""
+    a = [0.0, 0.0, 0.0, 0.9]  # a skewed share: the plain t-interval would go below 0
+    b = [1.0, 1.0, 1.0, 0.1]  # ... and above 1
+    table = _table(a, b)
+    table.loc[table["week"] == 1, "initiatives_completed"] = [0.0, 0.0, 0.0, 3.0] * 2
+    summary = summarize(table).set_index(["scenario", "outcome"])
+    for scenario in ("a", "b"):
+        for column in ("uptake", "burnout_share", "initiatives_completed"):
+            row = summary.loc[(scenario, column)]
+            assert row["ci95_low"] >= 0.0
+            if column != "initiatives_completed":
+                assert row["ci95_high"] <= 1.0
+    plain = mean_ci(a)
+    assert plain[2] < 0 and summary.loc[("a", "uptake"), "ci95_low"] == 0.0
+    assert summary.loc[("a", "uptake"), "ci95_high"] == pytest.approx(plain[3])
+    bands = weekly_bands(table, "uptake")
+    assert (bands["low"].dropna() >= 0).all() and (bands["high"].dropna() <= 1).all()
+    diffs = paired_differences(table, "a").set_index("outcome")
+    assert diffs.loc["uptake", "ci95_low"] < 0, "a difference may be negative"
 
 
 def test_published_folder_appears_only_when_complete(tmp_path: Path):

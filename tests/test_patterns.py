@@ -58,9 +58,9 @@ def test_mindset_and_practice_must_develop_together(results):
 def test_outreach_and_network_design_narrow_the_inclusion_gap(results):
     res = measured(results, "outreach")
     assert_confirmed(res)
-    from cocreate_sim.patterns import mean_ci
+    from cocreate_sim.statistics import mean_ci
 
-    _, low, high = mean_ci(res.finals["no outreach"]["inclusion_ratio"])
+    _, _, low, high = mean_ci(res.finals["no outreach"]["inclusion_ratio"])
     assert high < 1.0, "without outreach weak groups should be under-represented"
 
 

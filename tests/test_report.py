@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from cocreate_sim.experiment import paired_differences, run_replications, summarize
 from cocreate_sim.params import resolve
-from cocreate_sim.report import describe_differences, fmt_diff, fmt_value, render_compare, render_run
+from cocreate_sim.reports import describe_differences, fmt_diff, fmt_value, render_compare, render_run
+from cocreate_sim.statistics import paired_differences, run_replications, summarize
 
 SMALL = {"n_citizens": 200, "n_departments": 3, "workers_per_department": 5}
 PROV = {"package_version": "0.1.0", "git_commit": "abc123", "mesa_version": "3", "python_version": "3.11"}
@@ -46,6 +46,19 @@ def test_run_text_reports_the_measured_numbers(table):
     final = summary.set_index("outcome").loc["uptake", "mean"]
     assert fmt_value("uptake", final) in page
     assert "initiatives proposed on average in 20 weeks" in page
+
+
+def test_baseline_report_does_not_suggest_comparing_it_with_itself(table):
+    one = table[table["scenario"] == "base"]
+    page = render_run("npm_baseline", "", resolve(SMALL), one, summarize(one), {**PROV, "source": "x.yaml"})
+    assert "compare scenarios/npm_baseline.yaml x.yaml" not in page
+    assert "compare another scenario with it" in page
+    assert "python run.py" not in page and "python3 run.py compare scenarios/npm_baseline.yaml" in page
+    assert "never go below 0" in page  # the one sentence on how intervals are bounded
+    bold = table[table["scenario"] == "bold"]
+    params = resolve({**SMALL, "zero_error_culture": 0.1})
+    page = render_run("bold", "", params, bold, summarize(bold), {**PROV, "source": "my.yaml"})
+    assert "compare scenarios/npm_baseline.yaml my.yaml" in page
 
 
 def test_compare_report_shows_differences_with_intervals(table):

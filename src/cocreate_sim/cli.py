@@ -1,8 +1,10 @@
-"""The command line that ``run.py`` calls: run, compare, validate, params, patterns (and sweep, app).
+"""The command line that ``run.py`` calls: run, compare, report, new, validate, params, patterns (sweep, serve).
 
 Every user mistake ends as one paragraph on stderr ("error: ...") and exit
-status 2; Ctrl-C ends with status 130 and no traceback; nothing half-written
-is left behind.
+status 2; a missing optional extra says which one to install (status 2);
+Ctrl-C ends with status 130 and no traceback; nothing half-written is left
+behind. Only the standard library is imported up front: every command imports
+what it needs when it runs, so ``python3 run.py --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -20,17 +22,47 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import UserError
+from .errors import UserError, display
+
+EXIT_USER_ERROR = 2
+"""Exit status for a user's mistake (and a missing optional extra)."""
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+EXIT_TERMINATED = 143
+"""Exit status after SIGTERM (128 + 15)."""
+SUGGEST_CUTOFF = 0.6
+"""How alike a mistyped command must be to a real one to be suggested (difflib ratio)."""
+PARAMS_WIDTH = (60, 120)
+"""Narrowest and widest text width for 'params' (characters)."""
+TERMINAL_FALLBACK = (100, 24)
+"""Terminal size (columns, lines) assumed when the output is not a terminal."""
+MEANING_INDENT = 6
+"""Indentation of a lever's meaning under its line in 'params'."""
+
+EXTRAS = {
+    "dask": "sweep",
+    "distributed": "sweep",
+    "SALib": "sweep",
+    "dash": "app",
+    "pyabc": "calibrate",
+    "matplotlib": "docs",
+}
+"""Top-level module of an optional dependency -> the extra of pyproject.toml that installs it."""
+FEATURES = (("cocreate_sim.sweep", ("sweep", "analyse")), ("cocreate_sim.app", ("serve",)))
+"""Modules that add subcommands through their ``register(subparsers)``, and the commands they add."""
 
 EXAMPLES = """\
 examples:
-  python run.py scenarios/drop_zero_error_culture.yaml
-  python run.py scenarios/npm_baseline.yaml --set zero_error_culture=0.3 --replications 10
-  python run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml
-  python run.py validate scenarios/my_municipality.yaml
-  python run.py params
+  python3 run.py scenarios/drop_zero_error_culture.yaml
+  python3 run.py scenarios/npm_baseline.yaml --set zero_error_culture=0.3 --replications 10
+  python3 run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml
+  python3 run.py new my_municipality --from drop_zero_error_culture
+  python3 run.py validate my_scenarios/my_municipality.yaml
+  python3 run.py report results/npm_baseline-20261122-171530
+  python3 run.py params
 
-A scenario file is YAML; copy one from scenarios/ and change a few levers (see docs/scenarios.md).
+A scenario file is YAML; 'new' copies one from scenarios/ into my_scenarios/ to change a few levers
+(see docs/scenarios.md).
 Each run writes a new folder results/<scenario>-<timestamp>/ with report.html (open it in a browser),
 summary.csv, timeseries.parquet and the fully resolved scenario.yaml.
 """
@@ -85,7 +117,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         help="change one lever for this run, e.g. --set zero_error_culture=0.3 (repeatable; "
-        "'python run.py params' lists every lever)",
+        "'python3 run.py params' lists every lever)",
     )
     parser.add_argument("--replications", type=_positive_int, metavar="N", help="number of replications")
     parser.add_argument("--steps", type=_positive_int, metavar="N", help="horizon in weeks (52 = one year)")
@@ -99,18 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     """The argparse parser with every subcommand, including those other modules register."""
     parser = argparse.ArgumentParser(
         prog="run.py",
-        usage="python run.py SCENARIO.yaml [--set KEY=VALUE ...] [--replications N] [--steps N] [--seed N] "
-        "[--out DIR] [--quiet]\n       python run.py COMMAND [options]   (COMMAND: see below)",
+        usage="python3 run.py SCENARIO.yaml [--set KEY=VALUE ...] [--replications N] [--steps N] [--seed N] "
+        "[--out DIR] [--quiet]\n       python3 run.py COMMAND [options]   (COMMAND: see below)",
         description="cocreate_sim: simulate a Danish municipality moving from New Public Management to "
         "co-creation (New Public Governance), and compare policy scenarios.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", prog="python run.py")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", prog="python3 run.py")
 
     run = sub.add_parser(
         "run",
-        help="run a scenario (the default: 'python run.py FILE.yaml' is 'python run.py run FILE.yaml')",
+        help="run a scenario (the default: 'python3 run.py FILE.yaml' is 'python3 run.py run FILE.yaml')",
         description=RUN_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -148,27 +180,105 @@ def build_parser() -> argparse.ArgumentParser:
     )
     params.set_defaults(func=cmd_params)
 
+    _add_report(sub)
+    _add_new(sub)
+    _add_patterns(sub)
+    for module, commands in FEATURES:
+        _register(sub, module, commands)
+    return parser
+
+
+def _add_report(sub) -> None:
+    report = sub.add_parser(
+        "report",
+        help="write report.html again from an existing results folder",
+        description="Rebuild report.html from the files of a results folder that 'python3 run.py' (a run: "
+        "scenario.yaml, timeseries.parquet, summary.csv) or 'python3 run.py compare' (scenarios/*.yaml, "
+        "timeseries.parquet, summary.csv, differences.csv) wrote, e.g. after updating cocreate_sim. The new "
+        "report replaces the folder's report.html atomically, or goes to --out FILE.",
+    )
+    report.add_argument("folder", metavar="RESULTS_DIR", help="a results folder, e.g. results/npm_baseline-2026...")
+    report.add_argument("--out", metavar="FILE", help="write the report here instead of RESULTS_DIR/report.html")
+    report.set_defaults(func=cmd_report)
+
+
+def _add_new(sub) -> None:
+    new = sub.add_parser(
+        "new",
+        help="start your own scenario in my_scenarios/ from a commented copy of a shipped one",
+        description="Write my_scenarios/NAME.yaml, a commented copy of a scenario (default: the baseline, "
+        "npm_baseline), to change a few levers in. my_scenarios/ is yours: git ignores it and the tests do "
+        "not read it. Never overwrites an existing file.",
+    )
+    new.add_argument("name", metavar="NAME", help="name of the new scenario (letters, digits, '-', '_')")
+    new.add_argument(
+        "--from",
+        dest="source",
+        metavar="SCENARIO",
+        help="start from this scenario: a shipped name (e.g. drop_zero_error_culture) or a file",
+    )
+    new.set_defaults(func=cmd_new)
+
+
+def _add_patterns(sub) -> None:
     patterns = sub.add_parser(
         "patterns",
-        help="run the pattern experiments and write docs/validation.md",
+        help="run the pattern experiments (validation); --update-docs also rewrites docs/validation.md",
         description="Run the experiments behind the six patterns of the model brief (pattern-oriented "
-        "validation) and write docs/validation.md with each effect size, its 95% confidence interval "
-        "and a figure.",
+        "validation) and publish a new results folder results/patterns-<timestamp>/ with validation.md (each "
+        "effect size, its 95% confidence interval and a figure), effects.csv and img/. Only with --update-docs "
+        "are docs/validation.md and docs/img/pattern_*.png replaced by the new text and figures. Exit status 1 "
+        "when a pattern is not confirmed.",
     )
-    patterns.add_argument("--replications", type=_positive_int, metavar="N", help="replications per experiment")
-    patterns.add_argument("--out", default="docs/validation.md", metavar="FILE", help="where to write the report")
+    patterns.add_argument("--replications", type=_positive_int, metavar="N", help="replications per arm (default 20)")
+    patterns.add_argument(
+        "--steps", type=_positive_int, metavar="N", help="horizon in weeks for every pattern (default: 156)"
+    )
+    patterns.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
     patterns.add_argument("--processes", type=_positive_int, metavar="N", help="worker processes (default: all)")
+    patterns.add_argument(
+        "--update-docs", action="store_true", help="also write docs/validation.md and docs/img/pattern_*.png"
+    )
+    patterns.add_argument("--quiet", action="store_true", help="no progress bar")
     patterns.set_defaults(func=cmd_patterns)
 
-    for module in ("cocreate_sim.sweep", "cocreate_sim.app"):
-        try:
-            feature = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue  # that feature is not part of this installation
+
+def _register(sub, module: str, commands: Sequence[str]) -> None:
+    """Let ``module`` add its subcommands; when its optional extra is missing, add stubs that say which."""
+    try:
+        feature = importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name == module:
+            return  # that feature is not part of this installation
+        message = _missing_extra(exc)
+        if message is None:
             raise
-        feature.register(sub)
-    return parser
+        for command in commands:
+            stub = sub.add_parser(command, help=f"(needs an optional extra: {message.split(': ', 1)[-1]})")
+            stub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            stub.set_defaults(func=_needs_extra(message))
+        return
+    feature.register(sub)
+
+
+def _needs_extra(message: str):
+    def command(args: argparse.Namespace) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+    return command
+
+
+def _missing_extra(exc: ImportError) -> str | None:
+    """The one-paragraph message for an ImportError of an optional dependency, or None for any other."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return (
+        f"this command needs the optional package '{top}', which is not installed. Install the [{extra}] extra "
+        f"from the project's folder: python3 -m pip install -e '.[{extra}]'"
+    )
 
 
 # ---------------------------------------------------------------- commands
@@ -176,7 +286,7 @@ def _headline_table(summary, names: Sequence[str], diffs=None) -> str:
     """A short plain-text table of the headline outcomes at the final week (one block per comparison)."""
     import math
 
-    from .report import HEADLINE, fmt_diff, fmt_value, label
+    from .reports import HEADLINE, fmt_diff, fmt_value, label
 
     def cell(column: str, row) -> str:
         text = fmt_value(column, row["mean"])
@@ -210,16 +320,9 @@ def _headline_table(summary, names: Sequence[str], diffs=None) -> str:
     return "\n\n".join(blocks)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and publish its results folder."""
-    from .experiment import run_scenario
+    from .publishing import run_scenario
     from .scenario import load_scenario, parse_set
 
     scenario = load_scenario(
@@ -238,11 +341,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     folder, summary = run_scenario(scenario, args.out, args.processes, progress=not args.quiet)
     if args.quiet:
-        print(_display(folder))
+        print(display(folder))
         return 0
     summary = summary.assign(scenario=scenario.name)
-    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {_display(folder)}/")
-    print(f"  open {_display(folder / 'report.html')} in a browser for the report\n")
+    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {display(folder)}/")
+    print(f"  open {display(folder / 'report.html')} in a browser for the report\n")
     print(_headline_table(summary, [scenario.name]))
     if scenario.replications > 1:
         print(f"\n[95% confidence interval over {scenario.replications} replications]")
@@ -251,13 +354,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios with common random numbers and publish one comparison folder."""
-    from .experiment import compare_scenarios, unique_names
+    from .publishing import compare_scenarios, unique_names
     from .scenario import load_scenario, parse_set
 
     if len(args.scenarios) < 2:
         raise UserError(
             "compare needs at least two scenario files, e.g. "
-            "'python run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml'."
+            "'python3 run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml'."
         )
     overrides = parse_set(args.set)
     scenarios = [load_scenario(path, overrides) for path in args.scenarios]
@@ -292,11 +395,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios, steps, replications, seed, args.out, args.processes, progress=not args.quiet
     )
     if args.quiet:
-        print(_display(folder))
+        print(display(folder))
         return 0
     names = unique_names([s.name for s in scenarios])
-    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {_display(folder)}/")
-    print(f"  open {_display(folder / 'report.html')} in a browser for the report\n")
+    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {display(folder)}/")
+    print(f"  open {display(folder / 'report.html')} in a browser for the report\n")
     print(_headline_table(summary, names, diffs))
     if replications > 1:
         print("\n[95% confidence intervals; * = the difference is clear: its interval excludes zero]")
@@ -324,17 +427,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             s = load_scenario(path)
         except UserError as exc:
             failed += 1
-            print(f"FAIL {_display(path)}", flush=True)
+            print(f"FAIL {display(path)}", flush=True)
             print(f"error: {exc}", file=sys.stderr, flush=True)
             continue
         changed = s.changed
         levers = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in changed.items())
         what = f"{len(changed)} lever(s) differ from the baseline: {levers}" if changed else "all levers at baseline"
         runs = f"{s.replications} replication{'s' if s.replications != 1 else ''}"
-        print(f"OK   {_display(path)}  ({s.steps} weeks, {runs}, seed {s.seed}; {what})")
+        print(f"OK   {display(path)}  ({s.steps} weeks, {runs}, seed {s.seed}; {what})")
     if len(files) > 1:
         print(f"{len(files) - failed} of {len(files)} files OK")
-    return 2 if failed else 0
+    return EXIT_USER_ERROR if failed else 0
 
 
 def cmd_params(args: argparse.Namespace) -> int:
@@ -357,15 +460,16 @@ def cmd_params(args: argparse.Namespace) -> int:
         for key, text in SEED_FILES.items():
             print(f"- `{key}`: {text}")
         return 0
-    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    narrowest, widest = PARAMS_WIDTH
+    width = max(narrowest, min(shutil.get_terminal_size(TERMINAL_FALLBACK).columns, widest))
     group = None
     for p in PARAMETERS.values():
         if p.group != group:
             group = p.group
             print(f"\n{group.upper()}")
         print(f"  {p.name:<28} default {p.default!s:<7} range {p.low}..{p.high}  {p.unit}  [sources {p.source}]")
-        for line in textwrap.wrap(p.meaning, width=width - 6):
-            print(f"      {line}")
+        for line in textwrap.wrap(p.meaning, width=width - MEANING_INDENT):
+            print(" " * MEANING_INDENT + line)
     print("\nSources (the seed documents the levers rest on, cited by number):")
     for key, text in SEED_FILES.items():
         print(f"  {key}: {text}")
@@ -374,16 +478,41 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def cmd_patterns(args: argparse.Namespace) -> int:
-    """Run the pattern-oriented validation (the lead's patterns module) and write its report."""
-    try:
-        patterns = importlib.import_module("cocreate_sim.patterns")
-    except ModuleNotFoundError as exc:
-        if exc.name == "cocreate_sim.patterns":
-            raise UserError(
-                "the pattern experiments (cocreate_sim.patterns) are not part of this installation."
-            ) from None
-        raise
-    return int(patterns.main(replications=args.replications, out=Path(args.out), processes=args.processes))
+    """Run the pattern-oriented validation and publish its results folder (docs/ only with --update-docs)."""
+    from .patterns import main as patterns_main
+
+    return int(
+        patterns_main(
+            replications=args.replications,
+            out=Path(args.out),
+            processes=args.processes,
+            horizon=args.steps,
+            update_docs_too=args.update_docs,
+            progress=not args.quiet,
+        )
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild report.html from an existing results folder."""
+    from .publishing import rebuild_report
+
+    written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None)
+    print(f"wrote {display(written)}; open it in a browser")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Start a planner's own scenario file from a commented copy."""
+    from .workspace import new_scenario
+
+    path = display(new_scenario(args.name, args.source))
+    print(f"wrote {path}")
+    print("next: change a few levers in it (every lever: python3 run.py params), then")
+    print(f"  python3 run.py validate {path}")
+    print(f"  python3 run.py {path}")
+    print(f"  python3 run.py compare scenarios/npm_baseline.yaml {path}")
+    return 0
 
 
 # -------------------------------------------------------------------- main
@@ -394,7 +523,7 @@ def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
     first = argv[0]
     looks_like_file = first.endswith((".yaml", ".yml")) or os.sep in first or "/" in first or Path(first).exists()
     if not looks_like_file:
-        close = difflib.get_close_matches(first, list(commands), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(first, list(commands), n=1, cutoff=SUGGEST_CUTOFF)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         for candidate in (Path(f"{first}.yaml"), Path("scenarios") / f"{first}.yaml"):
             if candidate.is_file():
@@ -402,7 +531,7 @@ def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
                 break
         raise UserError(
             f"'{first}' is neither a command nor a scenario file.{hint} Commands: {', '.join(commands)}; "
-            "or give a scenario file, e.g. 'python run.py scenarios/npm_baseline.yaml'. See 'python run.py --help'."
+            "or give a scenario file, e.g. 'python3 run.py scenarios/npm_baseline.yaml'. See 'python3 run.py --help'."
         )
     return ["run", *argv]
 
@@ -419,22 +548,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         if not argv:
             parser.print_help(sys.stderr)
-            return 2
+            return EXIT_USER_ERROR
         commands = list(parser._subparsers._group_actions[0].choices)  # noqa: SLF001 - argparse has no public API
         args = parser.parse_args(_route(argv, commands))
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)
-            return 2
+            return EXIT_USER_ERROR
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USER_ERROR
+    except ImportError as exc:
+        message = _missing_extra(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted: nothing was written (results appear only when complete).", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except _Terminated:
         print("terminated: nothing was written (results appear only when complete).", file=sys.stderr)
-        return 143
+        return EXIT_TERMINATED
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -6,28 +6,46 @@ so an effect is the mean of paired differences with a 95% t-interval. Nothing
 here produces an outcome; it only runs the model and measures.
 
 Used by ``tests/test_patterns.py`` (which asserts the sign and that the
-interval excludes zero) and by ``python run.py patterns``, which writes
-``docs/validation.md``.
+interval excludes zero) and by ``python3 run.py patterns``, which publishes a
+results folder ``results/patterns-<timestamp>/`` (``validation.md``,
+``effects.csv``, ``img/pattern_*.png``) and, only with ``--update-docs``,
+copies the text and figures to ``docs/validation.md`` and ``docs/img/``.
 """
 
 from __future__ import annotations
 
-import math
-import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from .errors import UserError, display
+from .fileio import atomic_write_bytes, atomic_write_text
 from .runner import run_timeseries
+from .statistics import mean_ci
 
 HORIZON = 156
 """Three years: the span 003 recommends for co-creation practice arenas (oevebaner)."""
 REPLICATIONS = 20
+"""Paired replications per arm: enough for every effect's interval to exclude zero."""
 BASE_SEED = 20_260
+"""Seed of replication 0 of every arm; replication i uses BASE_SEED + i."""
+S_WINDOW = 26
+"""Half a year: the window over which :func:`s_shape` measures how fast uptake rises."""
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+"""The docs folder of this source tree, written only with ``--update-docs``."""
+FIGURE_SIZE = (6.4, 3.2)
+"""Size of a pattern's figure in inches."""
+FIGURE_DPI = 100
+"""Resolution of a pattern's figure."""
+TITLE_FONT = 9
+"""Font size of a pattern figure's title."""
+LEGEND_FONT = 7
+"""Font size of a pattern figure's legend."""
+GRID_ALPHA = 0.3
+"""Opacity of a pattern figure's grid."""
 
 NPG_CONTEXT: dict[str, Any] = {
     # Co-creation as a further layer (003): what measured, backing, room, short paths.
@@ -205,17 +223,6 @@ class PatternResult:
     """Per arm, per outcome: the final value of each replication (paired by index)."""
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and t-interval of ``values`` (paired differences, replications, ...)."""
-    values = np.asarray(values, dtype=float)
-    n = len(values)
-    mean = float(values.mean())
-    if n < 2:
-        return mean, -math.inf, math.inf
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half
-
-
 def _run_arm(args: tuple[dict[str, Any], int, int]) -> dict[str, np.ndarray]:
     params, seed, steps = args
     frame = run_timeseries(steps=steps, rng=seed, **params)
@@ -224,18 +231,8 @@ def _run_arm(args: tuple[dict[str, Any], int, int]) -> dict[str, np.ndarray]:
     return out
 
 
-def run_pattern(
-    pattern: Pattern, replications: int = REPLICATIONS, processes: int | None = None, base_seed: int = BASE_SEED
-) -> PatternResult:
-    """Run every arm of ``pattern`` on the same seeds and measure its contrasts."""
-    seeds = [base_seed + i for i in range(replications)]
-    jobs = [({**pattern.context, **arm}, seed, pattern.horizon) for arm in pattern.arms.values() for seed in seeds]
-    processes = processes or os.cpu_count() or 1
-    if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
-            runs = list(pool.map(_run_arm, jobs, chunksize=max(1, len(jobs) // (4 * processes))))
-    else:
-        runs = [_run_arm(job) for job in jobs]
+def _measure(pattern: Pattern, runs: list[dict[str, np.ndarray]], replications: int) -> PatternResult:
+    """Finals, mean curves and effects of one pattern from its runs (arm by arm, replication by replication)."""
     result = PatternResult(pattern, [])
     for k, name in enumerate(pattern.arms):
         arm_runs = runs[k * replications : (k + 1) * replications]
@@ -243,12 +240,59 @@ def run_pattern(
         result.curves[name] = np.mean([r[pattern.figure_outcome] for r in arm_runs], axis=0)
     for contrast in pattern.contrasts:
         diff = result.finals[contrast.b][contrast.outcome] - result.finals[contrast.a][contrast.outcome]
-        mean, low, high = mean_ci(diff)
+        mean, _, low, high = mean_ci(diff)
         result.effects.append(Effect(contrast, mean, low, high, replications))
     return result
 
 
-def s_shape(curve: np.ndarray, window: int = 26) -> dict[str, float]:
+def run_patterns(
+    patterns: Sequence[Pattern],
+    replications: int = REPLICATIONS,
+    processes: int | None = None,
+    base_seed: int = BASE_SEED,
+    horizon: int | None = None,
+    progress: bool = False,
+) -> list[PatternResult]:
+    """Run every arm of every pattern on the same seeds, in one batch, and measure the contrasts.
+
+    ``horizon`` replaces each pattern's own horizon (for quick trials);
+    ``processes`` is the number of worker processes (default: all cores).
+    The numbers do not depend on ``processes``: a run depends only on its seed.
+    """
+    from .executor import run_tasks
+
+    seeds = [base_seed + i for i in range(replications)]
+    jobs = [
+        ({**pattern.context, **arm}, seed, horizon or pattern.horizon)
+        for pattern in patterns
+        for arm in pattern.arms.values()
+        for seed in seeds
+    ]
+    runs: list[Any] = [None] * len(jobs)
+    for index, run in run_tasks(
+        _run_arm, jobs, workers=processes, progress=progress, desc="pattern runs", in_process_below=2
+    ):
+        runs[index] = run
+    results, start = [], 0
+    for pattern in patterns:
+        size = len(pattern.arms) * replications
+        results.append(_measure(pattern, runs[start : start + size], replications))
+        start += size
+    return results
+
+
+def run_pattern(
+    pattern: Pattern,
+    replications: int = REPLICATIONS,
+    processes: int | None = None,
+    base_seed: int = BASE_SEED,
+    horizon: int | None = None,
+) -> PatternResult:
+    """Run every arm of ``pattern`` on the same seeds and measure its contrasts."""
+    return run_patterns([pattern], replications, processes, base_seed, horizon)[0]
+
+
+def s_shape(curve: np.ndarray, window: int = S_WINDOW) -> dict[str, float]:
     """Where an uptake curve rises fastest, against its start and its end.
 
     An S-shaped (or stepwise) rise is slow at first, steepest in the middle
@@ -265,29 +309,30 @@ def s_shape(curve: np.ndarray, window: int = 26) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------- report
-def write_validation(results: list[PatternResult], out: Path, replications: int) -> None:
-    """Write ``docs/validation.md`` and its figures from measured results."""
-    import matplotlib
+def _command(replications: int, horizon: int | None) -> str:
+    """The command that regenerates the document as it was made."""
+    words = ["python3 run.py patterns"]
+    if replications != REPLICATIONS:
+        words.append(f"--replications {replications}")
+    if horizon:
+        words.append(f"--steps {horizon}")
+    return " ".join([*words, "--update-docs"])
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def _summary_lines(results: list[PatternResult], replications: int, horizon: int | None) -> list[str]:
     from . import __version__
-    from .metrics import COLUMNS
 
-    img_dir = out.parent / "img"
-    img_dir.mkdir(parents=True, exist_ok=True)
     lines = [
         "# Pattern-oriented validation",
         "",
-        "Generated by `python run.py patterns"
-        + (f" --replications {replications}`" if replications != REPLICATIONS else "`")
-        + f" (cocreate_sim {__version__}). Each pattern of `shared/MODEL-BRIEF.md` is an experiment: arms differ in",
+        f"Generated by `{_command(replications, horizon)}` (cocreate_sim {__version__}). Each pattern of "
+        "`shared/MODEL-BRIEF.md` is an experiment: arms differ in",
         f"the levers shown and share their seeds (common random numbers), {replications} paired replications of",
-        f"{HORIZON} weeks each, base seed {BASE_SEED}. An effect is the mean paired difference (second arm minus",
+        f"{horizon or HORIZON} weeks each, base seed {BASE_SEED}. An effect is the mean paired difference (second "
+        "arm minus",
         "first) at the final week with its 95% t-interval; *confirmed* means the sign is the one the pattern",
         "predicts and the interval excludes zero. Context levers not listed are the NPM defaults",
-        "(`python run.py params`).",
+        "(`python3 run.py params`).",
         "",
         "| # | pattern | outcome | effect | 95% CI | confirmed |",
         "|---|---|---|---|---|---|",
@@ -299,63 +344,137 @@ def write_validation(results: list[PatternResult], out: Path, replications: int)
                 f"| {i} | {res.pattern.title} | {c.outcome}: {c.b} vs {c.a} | {eff.mean:+.3f} | "
                 f"[{eff.low:+.3f}, {eff.high:+.3f}] | {'yes' if eff.confirmed else 'NO'} |"
             )
+    return [*lines, ""]
+
+
+def _pattern_lines(i: int, res: PatternResult) -> list[str]:
+    p = res.pattern
+    lines = [f"## {i}. {p.title}", "", f"Sources: {p.source}. Context: `{p.context or 'NPM defaults'}`.", ""]
+    for name, arm in p.arms.items():
+        m, _, lo, hi = mean_ci(res.finals[name][p.figure_outcome])
+        lines.append(f"- **{name}** `{arm}`: final {p.figure_outcome} {m:.3f} [{lo:.3f}, {hi:.3f}]")
     lines.append("")
+    for eff in res.effects:
+        lines.append(
+            f"- {eff.contrast.claim}: {eff.contrast.outcome} {eff.mean:+.3f} (95% CI {eff.low:+.3f} to "
+            f"{eff.high:+.3f}), {'confirmed' if eff.confirmed else 'NOT confirmed'}."
+        )
+    curve = res.curves.get("leader dialogue (1.0)")
+    if p.key == "leader_dialogue" and curve is not None and len(curve) > S_WINDOW:
+        shape = s_shape(curve)
+        lines.append(
+            f"- Shape with dialogue: rise over the first {S_WINDOW} weeks {shape['first_rise']:.3f}, steepest "
+            f"{S_WINDOW}-week rise {shape['max_rise']:.3f} ending in week {shape['max_rise_week']:.0f}, rise over "
+            f"the last {S_WINDOW} weeks {shape['last_rise']:.3f}: slow start, steep middle, flat end (an S, not a "
+            "line)."
+        )
+    return [*lines, "", f"![{p.title}](img/pattern_{p.key}.png)", ""]
+
+
+def _figure(res: PatternResult, path: Path) -> None:
+    """The mean curve of the pattern's figure outcome, one line per arm, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .metrics import COLUMNS
+
+    p = res.pattern
+    fig, ax = plt.subplots(figsize=FIGURE_SIZE, dpi=FIGURE_DPI)
+    for name, curve in res.curves.items():
+        ax.plot(np.arange(len(curve)), curve, label=name)
+    col = COLUMNS.get(p.figure_outcome)
+    ax.set_xlabel("week")
+    ax.set_ylabel(f"{p.figure_outcome} ({col.unit})" if col else p.figure_outcome)
+    ax.set_title(p.title, fontsize=TITLE_FONT)
+    ax.legend(fontsize=LEGEND_FONT)
+    ax.grid(alpha=GRID_ALPHA)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _effects_csv(results: list[PatternResult]) -> str:
+    lines = ["pattern,outcome,arm_a,arm_b,expected_sign,n,effect,ci95_low,ci95_high,confirmed"]
+    for res in results:
+        for e in res.effects:
+            c = e.contrast
+            fields = [res.pattern.key, c.outcome, c.a, c.b, c.sign, e.n, e.mean, e.low, e.high, e.confirmed]
+            lines.append(",".join(f'"{f}"' if isinstance(f, str) else str(f) for f in fields))
+    return "\n".join(lines) + "\n"
+
+
+def write_validation(
+    results: list[PatternResult], folder: Path, replications: int, horizon: int | None = None
+) -> list[Path]:
+    """Write ``validation.md``, ``effects.csv`` and ``img/pattern_*.png`` into ``folder``; return the doc files.
+
+    The returned files (the text and its figures) are what ``--update-docs`` copies to ``docs/``.
+    """
+    img_dir = folder / "img"
+    img_dir.mkdir(parents=True, exist_ok=True)
+    lines = _summary_lines(results, replications, horizon)
+    written = []
     for i, res in enumerate(results, 1):
-        p = res.pattern
-        lines += [f"## {i}. {p.title}", "", f"Sources: {p.source}. Context: `{p.context or 'NPM defaults'}`.", ""]
-        for name, arm in p.arms.items():
-            finals = res.finals[name][p.figure_outcome]
-            m, lo, hi = mean_ci(finals)
-            lines.append(f"- **{name}** `{arm}`: final {p.figure_outcome} {m:.3f} [{lo:.3f}, {hi:.3f}]")
-        lines.append("")
-        for eff in res.effects:
-            lines.append(
-                f"- {eff.contrast.claim}: {eff.contrast.outcome} {eff.mean:+.3f} (95% CI {eff.low:+.3f} to "
-                f"{eff.high:+.3f}), {'confirmed' if eff.confirmed else 'NOT confirmed'}."
-            )
-        if p.key == "leader_dialogue":
-            shape = s_shape(res.curves["leader dialogue (1.0)"])
-            lines.append(
-                f"- Shape with dialogue: rise over the first 26 weeks {shape['first_rise']:.3f}, steepest 26-week "
-                f"rise {shape['max_rise']:.3f} ending in week {shape['max_rise_week']:.0f}, rise over the last 26 "
-                f"weeks {shape['last_rise']:.3f}: slow start, steep middle, flat end (an S, not a line)."
-            )
-        fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
-        for name, curve in res.curves.items():
-            ax.plot(np.arange(len(curve)), curve, label=name)
-        col = COLUMNS.get(p.figure_outcome)
-        ax.set_xlabel("week")
-        ax.set_ylabel(f"{p.figure_outcome} ({col.unit})" if col else p.figure_outcome)
-        ax.set_title(p.title, fontsize=9)
-        ax.legend(fontsize=7)
-        ax.grid(alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(img_dir / f"pattern_{p.key}.png")
-        plt.close(fig)
-        lines += ["", f"![{p.title}](img/pattern_{p.key}.png)", ""]
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
+        lines += _pattern_lines(i, res)
+        figure = img_dir / f"pattern_{res.pattern.key}.png"
+        _figure(res, figure)
+        written.append(figure)
+    atomic_write_text(folder / "validation.md", "\n".join(lines) + "\n")
+    atomic_write_text(folder / "effects.csv", _effects_csv(results))
+    return [folder / "validation.md", *written]
 
 
-def main(replications: int | None = None, out: Path = Path("docs/validation.md"), processes: int | None = None) -> int:
-    """Run all six pattern experiments and write the validation document."""
+def update_docs(files: list[Path], folder: Path, docs: Path = DOCS) -> None:
+    """Copy the validation text and figures from a results ``folder`` into ``docs``, each file atomically."""
+    if not docs.is_dir():
+        raise UserError(
+            f"--update-docs: there is no docs folder at {display(docs)} (the package is not run from its source "
+            "checkout); the results folder holds the same files."
+        )
+    for path in files:
+        atomic_write_bytes(docs / path.relative_to(folder), path.read_bytes())
+
+
+def main(
+    replications: int | None = None,
+    out: Path = Path("results"),
+    processes: int | None = None,
+    *,
+    horizon: int | None = None,
+    update_docs_too: bool = False,
+    progress: bool = True,
+) -> int:
+    """Run all six pattern experiments and publish their results folder (and docs/ with ``update_docs_too``).
+
+    Exit status 0 when every pattern is confirmed, 1 when one is not.
+    """
+    import matplotlib  # noqa: F401 - the figures need the [docs] extra: say so before the runs, not after
+
+    from .limits import MAX_HORIZON, MAX_REPLICATIONS
+    from .publishing import publishing_dir
+
     replications = replications or REPLICATIONS
-    if replications < 2:
-        from .errors import UserError
-
-        raise UserError(f"--replications must be at least 2 to give a confidence interval; got {replications}.")
-    results = []
-    for pattern in PATTERNS:
-        res = run_pattern(pattern, replications, processes)
-        results.append(res)
-        for eff in res.effects:
-            print(
-                f"{pattern.key:22s} {eff.contrast.outcome:22s} {eff.mean:+.3f} [{eff.low:+.3f}, {eff.high:+.3f}] "
-                f"{'confirmed' if eff.confirmed else 'NOT confirmed'}"
-            )
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_validation(results, out, replications)
-    print(f"wrote {out}")
+    if not 2 <= replications <= MAX_REPLICATIONS:
+        raise UserError(
+            f"--replications must be 2 to {MAX_REPLICATIONS} (two give the first confidence interval); "
+            f"got {replications}."
+        )
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
+        raise UserError(f"--steps must be 1 to {MAX_HORIZON} weeks; got {horizon}.")
+    with publishing_dir(out, "patterns") as (work, final):  # a bad --out fails before the runs
+        results = run_patterns(PATTERNS, replications, processes, horizon=horizon, progress=progress)
+        for res in results:
+            for eff in res.effects:
+                print(
+                    f"{res.pattern.key:22s} {eff.contrast.outcome:22s} {eff.mean:+.3f} "
+                    f"[{eff.low:+.3f}, {eff.high:+.3f}] {'confirmed' if eff.confirmed else 'NOT confirmed'}"
+                )
+        files = write_validation(results, work, replications, horizon)
+    folder = final[0]
+    print(f"wrote {display(folder)}/ (validation.md, effects.csv, img/)")
+    if update_docs_too:
+        update_docs([folder / f.relative_to(work) for f in files], folder)
+        print(f"updated {display(DOCS / 'validation.md')} and its figures in {display(DOCS / 'img')}/")
     return 0 if all(e.confirmed for r in results for e in r.effects) else 1

@@ -1,0 +1,33 @@
+"""Reports a policy planner can take to a committee: one self-contained HTML file per results folder.
+
+Plotly figures with plotly.js embedded once (the file opens offline, no CDN),
+a table of the levers that differ from the baseline, and a short text that
+says what moved and by how much, generated from the results. Labels and units
+come from :data:`cocreate_sim.metrics.COLUMNS`; lever texts from
+:data:`cocreate_sim.params.PARAMETERS`.
+
+- :mod:`.common`: colours, labels, value formatting, bands, the page shell;
+- :mod:`.figures`: the figures over time; :mod:`.tables`: the tables;
+- :mod:`.run`: the report of one scenario (:func:`render_run`);
+- :mod:`.compare`: the report of a comparison (:func:`render_compare`).
+
+Reports read :mod:`cocreate_sim.statistics`; they never import the modules
+that write results folders (:mod:`cocreate_sim.publishing`) or the command line.
+"""
+
+from __future__ import annotations
+
+from .common import HEADLINE, fmt_diff, fmt_value, label
+from .compare import describe_differences, render_compare
+from .run import describe_run, render_run
+
+__all__ = [
+    "HEADLINE",
+    "describe_differences",
+    "describe_run",
+    "fmt_diff",
+    "fmt_value",
+    "label",
+    "render_compare",
+    "render_run",
+]

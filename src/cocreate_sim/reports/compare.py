@@ -1,0 +1,233 @@
+"""The report of a comparison: scenarios side by side, differences from the first with 95% CIs."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .common import (
+    HEADLINE,
+    HOW_TO_READ,
+    PALETTE,
+    PERCENT,
+    TINY,
+    fig_html,
+    fmt_diff,
+    fmt_value,
+    is_share,
+    label,
+    meta,
+    page,
+    run_info,
+    style,
+    unit_text,
+)
+from .figures import over_time
+from .tables import differences_table, levers_table, summary_table
+
+CLIP_PERCENT = 200
+"""The difference chart's x axis ends at ±200%; larger relative changes are drawn as arrows at the edge."""
+MIN_AXIS_PERCENT = 10.0
+"""The difference chart's x axis spans at least ±10%."""
+AXIS_PADDING = 1.08
+"""Room beyond the widest interval on the difference chart's x axis."""
+MARKER_SIZE = 10
+"""Size of a difference's marker."""
+EDGE_MARKER_SIZE = 14
+"""Size of the arrow drawn for a difference beyond ±CLIP_PERCENT."""
+OFFSET_SPREAD = 0.5
+"""Vertical room shared by the scenarios' markers on one outcome's row (in rows)."""
+MAX_OFFSET = 0.22
+"""Largest vertical step between two scenarios' markers on one row (in rows)."""
+ROW_HEIGHT = 34
+"""Smallest height of one outcome's row in pixels."""
+ROW_HEIGHT_PER_SCENARIO = 14
+"""Height of one outcome's row per scenario in pixels, when that is more than ROW_HEIGHT."""
+CHART_BASE_HEIGHT = 160
+"""Height of the difference chart without rows (title, axis, legend) in pixels."""
+DIFF_LEGEND_Y = -0.08
+"""The difference chart's legend sits under its x axis."""
+ZERO_LINE = "#333"
+"""Colour of the line at zero difference (and of a marker without a colour)."""
+EPSILON = 1e-12
+"""A difference or interval width smaller than this is no difference at all."""
+
+
+def _relative(part: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Difference and its interval as % of the reference's mean (NaN when that mean is ~0)."""
+    ref = part["reference_mean"].abs()
+    ref = ref.where(ref > TINY)
+    return tuple(PERCENT * part[c] / ref for c in ("difference", "ci95_low", "ci95_high"))
+
+
+def _difference_trace(part: pd.DataFrame, rows: list[str], scenario: str, colour: str, offset: float):
+    """One scenario's markers and error bars; also the widest extent it needs on the x axis."""
+    rel, low, high = _relative(part)
+    names = [label(c) for c in rows]
+    text = [
+        f"{fmt_diff(c, d)} {unit_text(c) if not is_share(c) else ''}".strip() + f" ({r:+.0f}%)"
+        for c, d, r in zip(rows, part["difference"], rel.fillna(0.0), strict=True)
+    ]
+    shown = rel.clip(-CLIP_PERCENT, CLIP_PERCENT)
+    off = (rel.abs() > CLIP_PERCENT).fillna(False)
+    extent = pd.concat([low, high, rel]).abs().clip(upper=CLIP_PERCENT)
+    widest = float(extent.max()) if extent.notna().any() else 0.0
+    trace = go.Scatter(
+        x=shown,
+        y=[i + offset for i in range(len(rows))],
+        mode="markers+text",
+        name=scenario,
+        marker={
+            "color": colour,
+            "size": [EDGE_MARKER_SIZE if o else MARKER_SIZE for o in off],
+            "symbol": [
+                "triangle-right" if (o and v > 0) else "triangle-left" if o else "circle"
+                for o, v in zip(off, rel.fillna(0.0), strict=True)
+            ],
+        },
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (high.clip(-CLIP_PERCENT, CLIP_PERCENT) - shown).where(~off, 0),
+            "arrayminus": (shown - low.clip(-CLIP_PERCENT, CLIP_PERCENT)).where(~off, 0),
+        },
+        text=[f"{v:+.0f}%" if o else "" for o, v in zip(off, rel.fillna(0.0), strict=True)],
+        textposition="top center",
+        customdata=list(zip(names, text, strict=True)),
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>" + scenario + "</extra>",
+    )
+    return trace, widest
+
+
+def figure_differences(diffs: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Each scenario minus the reference, as % of the reference's mean, with the 95% CI of the paired difference."""
+    fig = go.Figure()
+    rows = [c for c in HEADLINE if c in set(diffs["outcome"])]
+    scenarios = list(diffs["scenario"].unique())
+    widest = MIN_AXIS_PERCENT
+    step = min(OFFSET_SPREAD / max(len(scenarios), 1), MAX_OFFSET)
+    for k, scenario in enumerate(scenarios):
+        part = diffs[diffs["scenario"] == scenario].set_index("outcome").reindex(rows)
+        offset = (k - (len(scenarios) - 1) / 2) * step
+        trace, extent = _difference_trace(part, rows, scenario, colours.get(scenario, ZERO_LINE), offset)
+        fig.add_trace(trace)
+        widest = max(widest, extent)
+    fig.add_vline(x=0, line_color=ZERO_LINE, line_width=1)
+    reference = diffs["reference"].iloc[0] if len(diffs) else ""
+    style(fig, f"Differences from {reference} at the final week (% of {reference}'s value, 95% CI, paired)")
+    per_row = max(ROW_HEIGHT, ROW_HEIGHT_PER_SCENARIO * len(scenarios))
+    fig.update_layout(height=CHART_BASE_HEIGHT + per_row * len(rows), hovermode="closest", legend={"y": DIFF_LEGEND_Y})
+    fig.update_xaxes(
+        title_text=f"difference in % of {reference}'s value (0 = no difference; beyond ±{CLIP_PERCENT}% "
+        "shown at the edge)",
+        zeroline=True,
+        range=[-widest * AXIS_PADDING, widest * AXIS_PADDING],
+    )
+    fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=[label(c) for c in rows])
+    fig.update_yaxes(zeroline=False)
+    return fig
+
+
+def _clear_change(column: str, r: pd.Series) -> str:
+    """``<b>X</b> up: a → b (+d, +r%; 95% CI ...)`` for a difference whose interval excludes zero."""
+    d, low, high, ref_mean = r["difference"], r["ci95_low"], r["ci95_high"], r["reference_mean"]
+    rel = f", {PERCENT * d / abs(ref_mean):+.0f}%" if abs(ref_mean) > TINY and not is_share(column) else ""
+    ci = f"; 95% CI {fmt_diff(column, low)} to {fmt_diff(column, high)}" if math.isfinite(low) else ""
+    return (
+        f"<b>{html.escape(label(column))}</b> {'up' if d > 0 else 'down'}: "
+        f"{fmt_value(column, ref_mean)} → {fmt_value(column, r['scenario_mean'])} "
+        f"({html.escape(fmt_diff(column, d))}{rel}{html.escape(ci)})"
+    )
+
+
+def _sort_changes(part: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Headline outcomes that moved clearly (as HTML) and those whose interval includes zero (labels)."""
+    moved, unclear = [], []
+    for column in HEADLINE:
+        if column not in part.index:
+            continue
+        r = part.loc[column]
+        low, high, d = r["ci95_low"], r["ci95_high"], r["difference"]
+        if not math.isfinite(d) or (abs(d) < EPSILON and not (math.isfinite(low) and high - low > EPSILON)):
+            continue
+        if math.isfinite(low) and not (low > 0 or high < 0):
+            unclear.append(label(column))
+        else:
+            moved.append(_clear_change(column, r))
+    return moved, unclear
+
+
+def describe_differences(diffs: pd.DataFrame) -> list[str]:
+    """Per scenario, an HTML paragraph: which headline outcomes clearly moved (95% CI excludes 0) and by how much."""
+    out = []
+    for scenario in diffs["scenario"].unique():
+        part = diffs[diffs["scenario"] == scenario].set_index("outcome")
+        reference = str(part["reference"].iloc[0])
+        moved, unclear = _sort_changes(part)
+        text = f"<p><b>{html.escape(str(scenario))}</b> compared with <b>{html.escape(reference)}</b>:</p>"
+        if moved:
+            text += "<ul>" + "".join(f"<li>{m}</li>" for m in moved) + "</ul>"
+        else:
+            text += "<p>No headline outcome moved clearly.</p>"
+        if unclear:
+            text += (
+                "<p class='help'>No clear difference (the 95% interval includes zero) in: "
+                + html.escape(", ".join(unclear).lower())
+                + ".</p>"
+            )
+        out.append(text)
+    return out
+
+
+PAIRED_HELP = (
+    "<p class='help'>Differences are paired: replication <i>i</i> of every scenario used the same random seed "
+    "(common random numbers), so a difference reflects the levers, not luck. A difference is called clear when "
+    "its 95% confidence interval excludes zero; pp = percentage points.</p>"
+)
+"""How to read the differences, said once above them."""
+
+
+def render_compare(
+    names: Sequence[str],
+    descriptions: Mapping[str, str],
+    params: Mapping[str, Mapping[str, Any]],
+    table: pd.DataFrame,
+    summary: pd.DataFrame,
+    diffs: pd.DataFrame,
+    provenance: Mapping[str, Any],
+) -> str:
+    """The HTML report of a comparison: scenarios side by side, differences from the first with 95% CIs."""
+    colours = {n: PALETTE[k % len(PALETTE)] for k, n in enumerate(names)}
+    desc = "".join(
+        f"<li><b style='color:{colours[n]}'>{html.escape(n)}</b>: {html.escape(descriptions.get(n, ''))}</li>"
+        for n in names
+    )
+    body = [
+        f"<h1>Comparison: {html.escape(' vs '.join(names))}</h1>",
+        meta(run_info(table, provenance, ", the same for every scenario")),
+        f"<ul>{desc}</ul>",
+        "<h2>What moved</h2>",
+        PAIRED_HELP,
+        "<div class='lead'>" + "".join(describe_differences(diffs)) + "</div>",
+        fig_html(figure_differences(diffs, colours)) if len(diffs) else "",
+        "<h2>Levers</h2>",
+        "<p class='help'>Every lever that differs from the baseline defaults in at least one scenario; "
+        "highlighted cells differ from the baseline.</p>",
+        levers_table(params),
+        "<h2>Over time</h2>",
+        HOW_TO_READ,
+        *(fig_html(fig) for fig in over_time(table, colours)),
+        "<h2>Tables</h2>",
+        "<details><summary>Differences from the first scenario at the final week (all outcomes)</summary>",
+        differences_table(diffs),
+        "</details>",
+        "<details><summary>All outcomes at the final week (mean and 95% confidence interval)</summary>",
+        summary_table(summary),
+        "</details>",
+    ]
+    return page(f"cocreate_sim: {' vs '.join(names)}", body)

@@ -1,0 +1,153 @@
+"""The figures over time that every report shows: one panel per outcome, a line and a band per scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..statistics import weekly_bands
+from .common import FIGURE_HEIGHT, PANEL_SPACING, PANEL_TITLE_FONT, add_band, label, style, unit_text
+
+INITIATIVE_ENDS = (
+    ("initiatives_completed", "completed", "#2a9d4b"),
+    ("initiatives_failed", "failed", "#c0392b"),
+    ("initiatives_abandoned", "abandoned", "#e59866"),
+    ("initiatives_active", "still under way", "#95a5a6"),
+)
+"""How an initiative can end: column, name in the chart, colour."""
+BAR_CHART_MIN_HEIGHT = 260
+"""Smallest height of the initiatives bar chart in pixels."""
+BAR_CHART_BASE = 110
+"""Height of the initiatives bar chart without bars (title, axis, legend) in pixels."""
+BAR_HEIGHT = 60
+"""Height per scenario bar in pixels."""
+PROPORTION_LINE = "#555"
+"""Colour of the dotted line at inclusion ratio 1 (weak groups in proportion)."""
+
+
+def panels(
+    table: pd.DataFrame, columns: Sequence[str], title: str, colours: Mapping[str, str], height: int = FIGURE_HEIGHT
+) -> go.Figure:
+    """One panel per column; each scenario a coloured line with its confidence band."""
+    titles = [f"{label(c)} ({unit_text(c)})" for c in columns]
+    fig = make_subplots(rows=1, cols=len(columns), subplot_titles=titles, horizontal_spacing=PANEL_SPACING)
+    for k, column in enumerate(columns, start=1):
+        bands = weekly_bands(table, column)
+        for scenario, colour in colours.items():
+            part = bands[bands["scenario"] == scenario]
+            add_band(fig, part, column, scenario, colour, row=1, col=k, showlegend=(k == 1))
+    fig.update_annotations(font_size=PANEL_TITLE_FONT)
+    # Axes start at zero so that a small change does not look like a large one to a reader in a hurry;
+    # the text and the difference chart give the exact sizes.
+    fig.update_yaxes(rangemode="tozero")
+    return style(fig, title, height)
+
+
+def figure_uptake(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Uptake, mindset and practice over time."""
+    return panels(
+        table,
+        ["uptake", "mindset_mean", "practice_mean"],
+        "Do frontline workers take up co-creation? (line = mean, band = 95% confidence interval)",
+        colours,
+    )
+
+
+def figure_inclusion(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Inclusion of weak groups, participants and weak groups' needs addressed over time."""
+    fig = panels(
+        table,
+        ["inclusion_ratio", "participants", "weak_needs_addressed_share"],
+        "Who takes part? Inclusion of weak groups (1 = they take part in proportion to their numbers)",
+        colours,
+    )
+    fig.add_hline(y=1.0, line_dash="dot", line_color=PROPORTION_LINE, row=1, col=1)
+    return fig
+
+
+def figure_initiatives(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Initiatives by how they ended, at the final week (mean over replications)."""
+    outcomes = [column for column, _, _ in INITIATIVE_ENDS]
+    last = table[table["week"] == table["week"].max()]
+    means = last.groupby("scenario", sort=False)[outcomes].mean().reindex(list(colours))
+    fig = go.Figure()
+    for column, name, shade in INITIATIVE_ENDS:
+        fig.add_trace(
+            go.Bar(
+                y=list(means.index),
+                x=means[column],
+                name=name,
+                orientation="h",
+                marker_color=shade,
+                text=[f"{v:.1f}" for v in means[column]],
+                textposition="inside",
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:.1f}}<extra></extra>",
+            )
+        )
+    week = int(table["week"].max())
+    fig.update_layout(barmode="stack")
+    style(fig, f"How did the initiatives end? (all initiatives proposed by week {week}, mean per run)")
+    fig.update_layout(height=max(BAR_CHART_MIN_HEIGHT, BAR_CHART_BASE + BAR_HEIGHT * len(means)), hovermode="closest")
+    fig.update_xaxes(title_text="initiatives")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def figure_hours(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Where the frontline hours go over time."""
+    return panels(
+        table,
+        ["hours_operations", "hours_cocreation", "maintenance_hours"],
+        "Where do the frontline staff's hours go? (hours per week, all frontline workers together)",
+        colours,
+    )
+
+
+def figure_decisions(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Time to decision, drop-out and complaints over time."""
+    return panels(
+        table,
+        ["decision_weeks_mean", "dropout_rate", "complaints"],
+        "Waiting and giving up: time to decision, citizen drop-out and complaints",
+        colours,
+    )
+
+
+def figure_trust(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Trust, legitimacy and public value over time."""
+    return panels(
+        table,
+        ["trust_mean", "legitimacy", "public_value"],
+        "What it leaves behind: trust, legitimacy and public value",
+        colours,
+    )
+
+
+def figure_staff(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Worker energy, burn-out and politicians' readiness to share power over time."""
+    return panels(
+        table,
+        ["energy_mean", "burnout_share", "power_sharing_mean"],
+        "The cost to people: worker energy, burn-out, and politicians' readiness to share power",
+        colours,
+    )
+
+
+FIGURES = (
+    figure_uptake,
+    figure_inclusion,
+    figure_initiatives,
+    figure_hours,
+    figure_decisions,
+    figure_trust,
+    figure_staff,
+)
+"""The figures over time, in the order every report shows them."""
+
+
+def over_time(table: pd.DataFrame, colours: Mapping[str, str]) -> list[go.Figure]:
+    """Every figure of :data:`FIGURES` for ``table``."""
+    return [figure(table, colours) for figure in FIGURES]
