@@ -11,7 +11,7 @@ Prints, from one run of this script:
 
 Citizens are Mesa agents whose weekly decisions are taken in one numpy batch
 (agents/citizens.py); workers, leaders and politicians step one by one.
-Run:  python benchmarks/bench_model.py
+Run:  python3 benchmarks/bench_model.py
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The command line end to end, as a planner uses it: `python run.py ...` in a subprocess."""
+"""The command line end to end, as a planner uses it: `python3 run.py ...` in a subprocess."""
 
 from __future__ import annotations
 

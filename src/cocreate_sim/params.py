@@ -496,7 +496,7 @@ def suggest(name: str) -> str | None:
 def unknown_message(name: str) -> str:
     hint = suggest(name)
     did = f" Did you mean '{hint}'?" if hint else ""
-    return f"unknown parameter '{name}'.{did} Valid parameters are listed by 'python run.py params'."
+    return f"unknown parameter '{name}'.{did} Valid parameters are listed by 'python3 run.py params'."
 
 
 def resolve(params: dict[str, Any] | None = None, **overrides: Any) -> dict[str, float | int]:

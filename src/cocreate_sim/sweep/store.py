@@ -5,7 +5,7 @@ laptop, a lost cluster worker or a Ctrl-C without losing or doubling a row.
 So nothing is ever appended to or rewritten in place. The manifest is written
 once, atomically, before the first run; every finished chunk of runs becomes
 its own file, written to a temporary name, flushed to disk and renamed into
-place (:func:`cocreate_sim.experiment.atomic_write_bytes`; ``os.replace`` is
+place (:func:`cocreate_sim.fileio.atomic_write_bytes`; ``os.replace`` is
 atomic), and the file name carries the SHA-256 of its bytes, so a damaged
 file is recognised on the next start. The runs that are done are exactly
 the ``run_id`` values in the intact chunk files; a resumed sweep runs only
