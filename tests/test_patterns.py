@@ -10,6 +10,9 @@ import pytest
 
 from cocreate_sim.patterns import BY_KEY, REPLICATIONS, run_pattern, s_shape
 
+pytestmark = pytest.mark.slow
+"""Six experiments of 20 paired replications: minutes on 2 cores (run with the full suite)."""
+
 
 @pytest.fixture(scope="module")
 def results():

@@ -24,7 +24,7 @@ from cocreate_sim.sweep import build_manifest, load_sweep, run_chunk, run_specs,
 from cocreate_sim.sweep.store import load_runs
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 
 SMALL = """\
 design: grid
