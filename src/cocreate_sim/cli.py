@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import difflib
 import importlib
 import os
 import shutil
@@ -22,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import UserError, display
+from .errors import UserError, did_you_mean, display
 
 EXIT_USER_ERROR = 2
 """Exit status for a user's mistake (and a missing optional extra)."""
@@ -30,8 +29,6 @@ EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 EXIT_TERMINATED = 143
 """Exit status after SIGTERM (128 + 15)."""
-SUGGEST_CUTOFF = 0.6
-"""How alike a mistyped command must be to a real one to be suggested (difflib ratio)."""
 PARAMS_WIDTH = (60, 120)
 """Narrowest and widest text width for 'params' (characters)."""
 TERMINAL_FALLBACK = (100, 24)
@@ -523,8 +520,7 @@ def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
     first = argv[0]
     looks_like_file = first.endswith((".yaml", ".yml")) or os.sep in first or "/" in first or Path(first).exists()
     if not looks_like_file:
-        close = difflib.get_close_matches(first, list(commands), n=1, cutoff=SUGGEST_CUTOFF)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(first, commands)
         for candidate in (Path(f"{first}.yaml"), Path("scenarios") / f"{first}.yaml"):
             if candidate.is_file():
                 hint = f" Did you mean the scenario file '{candidate}'?"

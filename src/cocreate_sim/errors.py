@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .limits import MAX_SHOWN_CHARS
+
+SUGGEST_CUTOFF = 0.6
+"""How alike a typo and a valid name must be (difflib ratio) before we suggest the name."""
 
 
 class UserError(Exception):
@@ -45,3 +50,21 @@ def shorten(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
 def clip(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
     """Plain text cut to ``limit`` characters (ending in "..." when cut)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The valid name a typo most likely meant, ignoring case and '-' or ' ' for '_'; None if none is close."""
+    names = list(choices)
+    normal = str(word).strip().lower().replace("-", "_").replace(" ", "_")
+    if normal in names:
+        return normal
+    close = difflib.get_close_matches(normal, names, n=1, cutoff=SUGGEST_CUTOFF) or difflib.get_close_matches(
+        str(word), names, n=1, cutoff=SUGGEST_CUTOFF
+    )
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for the closest valid name, or an empty string: the one did-you-mean hint."""
+    hint = closest(word, choices)
+    return f" Did you mean '{hint}'?" if hint else ""

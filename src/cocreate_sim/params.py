@@ -10,12 +10,11 @@ Public Management (NPM). Seeds are the source documents in
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UserError, shorten
+from .errors import UserError, clip, did_you_mean, shorten
 
 SEED_FILES = {
     "000": "000_1eb98d991477f04b.txt (Nielsen 2016, Rudersdal thesis: mindset and work process, leader dialogue)",
@@ -487,16 +486,12 @@ DEFAULT_STEPS = 5 * WEEKS_PER_YEAR
 """Default horizon: 260 weeks (five years); one step is one week."""
 
 
-def suggest(name: str) -> str | None:
-    """The closest valid parameter name, for a did-you-mean hint."""
-    close = difflib.get_close_matches(name, PARAMETERS, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def unknown_message(name: str) -> str:
-    hint = suggest(name)
-    did = f" Did you mean '{hint}'?" if hint else ""
-    return f"unknown parameter '{name}'.{did} Valid parameters are listed by 'python3 run.py params'."
+    """The one message for a name that is not a lever: the closest lever, and where to find them all."""
+    return (
+        f"unknown parameter '{clip(str(name))}'.{did_you_mean(str(name), PARAMETERS)} "
+        "Valid parameters are listed by 'python3 run.py params'."
+    )
 
 
 def resolve(params: dict[str, Any] | None = None, **overrides: Any) -> dict[str, float | int]:

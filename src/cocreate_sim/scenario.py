@@ -12,7 +12,6 @@ YAML is read with PyYAML's safe loader only: no object construction.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError, clip, display, shorten
+from .errors import UserError, clip, closest, did_you_mean, display, shorten
 from .limits import MAX_HORIZON, MAX_REPLICATIONS, MAX_SEED
 from .params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve
 from .yamlio import compose, nearby_files, where
@@ -80,21 +79,6 @@ class ScenarioErrors(UserError):
 
 
 # --------------------------------------------------------------- validation
-def _closest(word: str, choices) -> str | None:
-    """The closest valid name, ignoring case and '-' for '_' (for did-you-mean hints)."""
-    choices = list(choices)
-    normal = word.strip().lower().replace("-", "_").replace(" ", "_")
-    if normal in choices:
-        return normal
-    close = difflib.get_close_matches(normal, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _did_you_mean(word: str, choices) -> str:
-    close = [c for c in [_closest(word, choices)] if c]
-    return f" Did you mean '{close[0]}'?" if close else ""
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
@@ -161,11 +145,11 @@ def _check_key(path: Path, key: Any, value: Any, line: int | None, lines: dict, 
     """One top-level key's checked value (``_SKIP`` for ignored keys); raises UserError when wrong."""
     if not isinstance(key, str) or key not in TOP_LEVEL_KEYS:
         shown = key if isinstance(key, str) else shorten(key)
-        as_param = _closest(key, PARAMETERS) if isinstance(key, str) else None
+        as_param = closest(key, PARAMETERS) if isinstance(key, str) else None
         if as_param and as_param == key.strip().lower().replace("-", "_"):
             hint = f" '{as_param}' is a parameter: write it indented under 'params:'."
         else:
-            hint = _did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
+            hint = did_you_mean(shown, TOP_LEVEL_KEYS) if isinstance(key, str) else ""
         allowed = ", ".join(k for k in TOP_LEVEL_KEYS if k != "provenance")
         raise UserError(
             f"{where(path, line)}: unknown key '{clip(shown)}'.{hint} "
@@ -231,7 +215,7 @@ def _check_params(path: Path, value: Any, lines: dict, line: int | None, problem
         pline = lines.get(("params", name)) if isinstance(name, str) else line
         if not isinstance(name, str) or name not in PARAMETERS:
             shown = name if isinstance(name, str) else shorten(name)
-            hint = _closest(shown, PARAMETERS) if isinstance(name, str) else None
+            hint = closest(shown, PARAMETERS) if isinstance(name, str) else None
             did = f" Did you mean '{hint}'?" if hint else ""
             top = (
                 f" '{name}' is a top-level key: move it out of 'params:' (no indentation)."
@@ -314,7 +298,7 @@ def load_scenario(
             merged[top] = _override_number(top, value)
             continue
         if key not in PARAMETERS:
-            hint = _closest(key, PARAMETERS) or _closest(key, _TOP_OVERRIDES)
+            hint = closest(key, PARAMETERS) or closest(key, _TOP_OVERRIDES)
             did = f" Did you mean '{hint}'?" if hint else ""
             raise UserError(
                 f"--set {key}=...: unknown parameter '{key}'.{did} Every valid parameter is listed by "

@@ -10,12 +10,11 @@ commented copy of a shipped scenario.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import os
 import re
 from pathlib import Path
 
-from .errors import UserError, clip, display
+from .errors import UserError, clip, did_you_mean, display
 from .fileio import atomic_write_text
 from .yamlio import read_text
 
@@ -41,8 +40,7 @@ def find_source(source: str | None) -> Path:
         if candidate.is_file():
             return candidate
     names = sorted(p.stem for p in SHIPPED.glob("*.yaml"))
-    close = difflib.get_close_matches(stem, names, n=1, cutoff=0.6)
-    did = f" Did you mean '{close[0]}'?" if close else ""
+    did = did_you_mean(stem, names)
     raise UserError(
         f"--from {clip(text)}: no such scenario file, and no shipped scenario of that name.{did} "
         f"Shipped scenarios: {', '.join(names)}."

@@ -7,14 +7,13 @@ line, what is allowed. PyYAML's safe loader only: no object construction.
 
 from __future__ import annotations
 
-import difflib
 import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import UserError, display
+from .errors import UserError, closest, display
 from .limits import MAX_FILE_BYTES, MAX_YAML_DEPTH
 
 KeyLines = dict[tuple[str, ...], int]
@@ -33,9 +32,9 @@ def nearby_files(path: Path) -> str:
         return f" The folder '{display(folder)}' does not exist either."
     candidates = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
     stems = {Path(c).stem: c for c in candidates}
-    close = difflib.get_close_matches(path.stem, list(stems), n=1, cutoff=0.6)
+    close = closest(path.stem, stems)
     if close:
-        return f" Did you mean '{display(folder / stems[close[0]])}'?"
+        return f" Did you mean '{display(folder / stems[close])}'?"
     if candidates:
         shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
         return f" YAML files in '{display(folder)}': {shown}."

@@ -8,7 +8,6 @@ validates a sweep file, :func:`design_points` turns it into design points and
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import hashlib
 import itertools
 import math
@@ -19,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UserError, display, shorten
+from ..errors import UserError, did_you_mean, display, shorten
 from ..limits import MAX_HORIZON, MAX_SEED, MAX_SWEEP_RUNS
 from ..metrics import COLUMN_NAMES
-from ..params import DEFAULT_STEPS, PARAMETERS, ParameterError, resolve
+from ..params import DEFAULT_STEPS, PARAMETERS, ParameterError, resolve, unknown_message
 from ..yamlio import KeyLines, load_mapping
 from .store import FORMAT, fingerprint
 
@@ -141,17 +140,12 @@ class _Errors:
         return UserError(f"{where}: {message}")
 
 
-def _did_you_mean(value: Any, choices: tuple[str, ...] | list[str]) -> str:
-    hint = difflib.get_close_matches(str(value), choices, n=1)
-    return f" Did you mean '{hint[0]}'?" if hint else ""
-
-
 def _check_keys(err: _Errors, data: dict[str, Any]) -> None:
     for key in data:
         if key not in KEYS:
             raise err(
                 (str(key),),
-                f"unknown key {shorten(str(key))}.{_did_you_mean(key, KEYS)} Allowed keys: {', '.join(KEYS)}.",
+                f"unknown key {shorten(str(key))}.{did_you_mean(key, KEYS)} Allowed keys: {', '.join(KEYS)}.",
             )
 
 
@@ -201,7 +195,7 @@ def _read_design(err: _Errors, data: dict[str, Any]) -> str:
     design = data.get("design")
     if design not in DESIGNS:
         got = "it is missing" if design is None else f"got {shorten(design)}"
-        raise err(("design",), f"'design' must be one of {', '.join(DESIGNS)}; {got}.{_did_you_mean(design, DESIGNS)}")
+        raise err(("design",), f"'design' must be one of {', '.join(DESIGNS)}; {got}.{did_you_mean(design, DESIGNS)}")
     return design
 
 
@@ -221,7 +215,7 @@ def _read_vary(err: _Errors, data: dict[str, Any], design: str) -> dict[str, Any
     for pname, spec in vary_raw.items():
         key = ("vary", str(pname))
         if pname not in PARAMETERS:
-            raise err(key, f"{shorten(pname)} is not a parameter. " + _param_hint(str(pname)))
+            raise err(key, unknown_message(str(pname)))
         vary[pname] = _grid_values(err, key, pname, spec) if design == "grid" else _bounds(err, key, pname, spec)
     return vary
 
@@ -268,21 +262,15 @@ def _read_outcomes(err: _Errors, data: dict[str, Any]) -> list[str]:
         if oname not in COLUMN_NAMES:
             raise err(
                 ("outcomes", str(i)),
-                f"{shorten(oname)} is not a model column.{_did_you_mean(oname, COLUMN_NAMES)} "
+                f"{shorten(oname)} is not a model column.{did_you_mean(oname, COLUMN_NAMES)} "
                 f"Allowed: {', '.join(COLUMN_NAMES)}.",
             )
     return list(outcomes)
 
 
-def _param_hint(name: str) -> str:
-    hint = difflib.get_close_matches(name, PARAMETERS, n=1, cutoff=0.6)
-    did = f"Did you mean '{hint[0]}'? " if hint else ""
-    return did + "Valid parameters are listed by 'python3 run.py params'."
-
-
 def _check_param(err: _Errors, key: tuple[str, ...], name: Any, value: Any) -> float | int:
     if name not in PARAMETERS:
-        raise err(key, f"{shorten(name)} is not a parameter. " + _param_hint(str(name)))
+        raise err(key, unknown_message(str(name)))
     try:
         return PARAMETERS[name].check(value)
     except ParameterError as exc:
