@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from cocreate_sim import cli
+from cocreate_sim import cli, errors
 from cocreate_sim.metrics import COLUMN_NAMES
 from cocreate_sim.params import PARAMETERS
 from cocreate_sim.patterns import update_docs
@@ -63,17 +63,17 @@ def test_top_level_help_lists_the_commands():
 
 
 def test_a_missing_extra_names_the_extra_to_install():
-    message = cli._missing_extra(ModuleNotFoundError("No module named 'distributed'", name="distributed"))
+    message = errors.missing_extra(ModuleNotFoundError("No module named 'distributed'", name="distributed"))
     assert "python3 -m pip install -e '.[sweep]'" in message
-    assert "'.[app]'" in cli._missing_extra(ModuleNotFoundError(name="dash.dcc"))
-    assert "'.[calibrate]'" in cli._missing_extra(ModuleNotFoundError(name="pyabc"))
-    assert cli._missing_extra(ModuleNotFoundError(name="numpy")) is None
+    assert "'.[app]'" in errors.missing_extra(ModuleNotFoundError(name="dash.dcc"))
+    assert "'.[calibrate]'" in errors.missing_extra(ModuleNotFoundError(name="pyabc"))
+    assert errors.missing_extra(ModuleNotFoundError(name="numpy")) is None
 
 
 def test_a_command_whose_extra_is_missing_says_which_to_install(tmp_path, monkeypatch, capsys):
     (tmp_path / "feature_without_extra.py").write_text("import not_installed_dependency_xyz\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(cli.EXTRAS, "not_installed_dependency_xyz", "sweep")
+    monkeypatch.setitem(errors.EXTRAS, "not_installed_dependency_xyz", "sweep")
     monkeypatch.setattr(cli, "FEATURES", (("feature_without_extra", ("fancy",)),))
     assert cli.main(["fancy", "sweep.yaml", "--workers", "3"]) == 2
     err = capsys.readouterr().err
@@ -356,3 +356,16 @@ def test_interrupted_run_leaves_no_results_folder(planner: Path, sig, code):
     assert "Traceback" not in err
     out = planner / "out"
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_bug_inside_a_task_is_one_paragraph_and_exit_1(monkeypatch, capsys):
+    from cocreate_sim import statistics
+    from cocreate_sim.executor import TaskError
+
+    def broken(*args, **kwargs):
+        raise TaskError("replication 3 (seed 4) failed: ZeroDivisionError: division by zero")
+
+    monkeypatch.setattr(statistics, "run_replications", broken)
+    code = cli.main(["run", str(ROOT / "scenarios" / "npm_baseline.yaml"), "--replications", "2", "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 1 and "replication 3" in err and "Traceback" not in err

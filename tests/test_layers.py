@@ -25,11 +25,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 """From the bottom up; the first part of a module's dotted name (inside the package) gives its layer."""
 
-FORBIDDEN_SIDEWAYS = {
-    "reports": ("publishing", "patterns", "sweep", "app", "calibration"),
-    "publishing": ("patterns", "sweep", "app", "calibration"),
+ALLOWED_SIDEWAYS = {
+    "publishing": ("reports",),
+    "patterns": ("publishing", "reports"),
+    "sweep": ("publishing",),
+    "calibration": ("publishing", "reports", "sweep"),
 }
-"""Within the outputs layer: reports are drawn from statistics alone; publishing writes folders for runs."""
+"""Within the outputs layer only these links: publishing writes reports into results folders; patterns, sweeps
+and calibration publish their own folders. Reports and the app use none of their neighbours."""
 
 
 def layer_of(module: str) -> int:
@@ -87,20 +90,25 @@ def runtime_imports(source: str, module: str, is_package: bool) -> set[str]:
     return found
 
 
-def upward_imports(path: Path) -> list[str]:
-    module = _module_name(path)
+def wrong_imports(module: str, source: str, is_package: bool) -> list[str]:
+    """The imports of ``module`` that go up a layer, or sideways where the outputs layer does not allow it."""
     if not module:  # the package's public face imports whatever it shows
         return []
     rank = layer_of(module)
     head = module.split(".")[0]
     wrong = []
-    for target in sorted(runtime_imports(path.read_text(), module, path.name == "__init__.py")):
+    for target in sorted(runtime_imports(source, module, is_package)):
         target_head = target.split(".")[0]
         if target_head == head:
             continue
-        if layer_of(target) > rank or target_head in FORBIDDEN_SIDEWAYS.get(head, ()):
+        sideways = layer_of(target) == rank and target_head not in ALLOWED_SIDEWAYS.get(head, ())
+        if layer_of(target) > rank or (sideways and LAYERS[rank][0] == "outputs"):
             wrong.append(f"{module} imports {target} ({LAYERS[layer_of(target)][0]} layer)")
     return wrong
+
+
+def upward_imports(path: Path) -> list[str]:
+    return wrong_imports(_module_name(path), path.read_text(), path.name == "__init__.py")
 
 
 def test_every_module_has_a_layer():
@@ -128,3 +136,17 @@ def test_the_checker_sees_upward_imports(source: str, module: str, expected: set
     assert runtime_imports(source, module, is_package=False) == expected
     for target in expected:
         assert layer_of(target) > layer_of(module)
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "wrong"),
+    [
+        ("reports.run", "from ..publishing import provenance\n", True),
+        ("app.server", "from ..sweep import run_sweep\n", True),
+        ("sweep.design", "from ..publishing import provenance\n", False),
+        ("statistics", "from .executor import run_tasks\n", False),
+        ("model", "from .statistics import mean_ci\n", True),
+    ],
+)
+def test_the_checker_judges_links_between_layers(module: str, source: str, wrong: bool):
+    assert bool(wrong_imports(module, source, is_package=False)) is wrong

@@ -21,8 +21,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import UserError, did_you_mean, display
+from .errors import UserError, did_you_mean, display, missing_extra
 
+EXIT_FAILED = 1
+"""A run that went wrong inside (a bug in a task): the message names the task."""
 EXIT_USER_ERROR = 2
 """Exit status for a user's mistake (and a missing optional extra)."""
 EXIT_INTERRUPTED = 130
@@ -36,15 +38,6 @@ TERMINAL_FALLBACK = (100, 24)
 MEANING_INDENT = 6
 """Indentation of a lever's meaning under its line in 'params'."""
 
-EXTRAS = {
-    "dask": "sweep",
-    "distributed": "sweep",
-    "SALib": "sweep",
-    "dash": "app",
-    "pyabc": "calibrate",
-    "matplotlib": "docs",
-}
-"""Top-level module of an optional dependency -> the extra of pyproject.toml that installs it."""
 FEATURES = (("cocreate_sim.sweep", ("sweep", "analyse")), ("cocreate_sim.app", ("serve",)))
 """Modules that add subcommands through their ``register(subparsers)``, and the commands they add."""
 
@@ -120,7 +113,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=_positive_int, metavar="N", help="horizon in weeks (52 = one year)")
     parser.add_argument("--seed", type=_non_negative_int, metavar="N", help="base random seed")
     parser.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
-    parser.add_argument("--processes", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
+    parser.add_argument(
+        "--workers",
+        "--processes",
+        dest="processes",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes (default: all cores; 1 runs in this process), as for sweeps",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table; print only the folder")
 
 
@@ -232,7 +232,14 @@ def _add_patterns(sub) -> None:
         "--steps", type=_positive_int, metavar="N", help="horizon in weeks for every pattern (default: 156)"
     )
     patterns.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
-    patterns.add_argument("--processes", type=_positive_int, metavar="N", help="worker processes (default: all)")
+    patterns.add_argument(
+        "--workers",
+        "--processes",
+        dest="processes",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes (default: all)",
+    )
     patterns.add_argument(
         "--update-docs", action="store_true", help="also write docs/validation.md and docs/img/pattern_*.png"
     )
@@ -247,7 +254,7 @@ def _register(sub, module: str, commands: Sequence[str]) -> None:
     except ImportError as exc:
         if exc.name == module:
             return  # that feature is not part of this installation
-        message = _missing_extra(exc)
+        message = missing_extra(exc)
         if message is None:
             raise
         for command in commands:
@@ -264,18 +271,6 @@ def _needs_extra(message: str):
         return EXIT_USER_ERROR
 
     return command
-
-
-def _missing_extra(exc: ImportError) -> str | None:
-    """The one-paragraph message for an ImportError of an optional dependency, or None for any other."""
-    top = (exc.name or "").split(".")[0]
-    extra = EXTRAS.get(top)
-    if extra is None:
-        return None
-    return (
-        f"this command needs the optional package '{top}', which is not installed. Install the [{extra}] extra "
-        f"from the project's folder: python3 -m pip install -e '.[{extra}]'"
-    )
 
 
 # ---------------------------------------------------------------- commands
@@ -555,11 +550,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except ImportError as exc:
-        message = _missing_extra(exc)
+        message = missing_extra(exc)
         if message is None:
             raise
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except RuntimeError as exc:
+        if type(exc).__name__ != "TaskError":  # executor.TaskError, without importing the executor here
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("\ninterrupted: nothing was written (results appear only when complete).", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -68,3 +68,26 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` Did you mean 'x'?`` for the closest valid name, or an empty string: the one did-you-mean hint."""
     hint = closest(word, choices)
     return f" Did you mean '{hint}'?" if hint else ""
+
+
+EXTRAS = {
+    "dask": "sweep",
+    "distributed": "sweep",
+    "SALib": "sweep",
+    "dash": "app",
+    "pyabc": "calibrate",
+    "matplotlib": "docs",
+}
+"""Top-level module of an optional dependency -> the extra of pyproject.toml that installs it."""
+
+
+def missing_extra(exc: ImportError) -> str | None:
+    """The one-paragraph message for an ImportError of an optional dependency, or None for any other."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return (
+        f"this command needs the optional package '{top}', which is not installed. Install the [{extra}] extra "
+        f"from the project's folder: python3 -m pip install -e '.[{extra}]'"
+    )

@@ -8,11 +8,9 @@ temporary file in the same folder, flushed to disk, then renamed into place
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 FILE_MODE = 0o644
 """Results are meant to be shared: readable by everyone, writable by their owner."""
@@ -39,8 +37,3 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Text version of :func:`atomic_write_bytes` (UTF-8)."""
     atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def write_json(path: Path, data: Any) -> None:
-    """JSON, indented for people to read, written atomically."""
-    atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")

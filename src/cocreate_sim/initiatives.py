@@ -89,6 +89,8 @@ MASTERY_RUNGS = 5.0
 """Rungs a worker's practice spans: full mastery aims at the top rung (assumed)."""
 FORM_SPREAD = 1.2
 """Spread, in rungs, of the forms a worker chooses around its mastery (assumed)."""
+STAFF_SHARE_OF_PROGRESS = 0.5
+"""Progress rests half on mobilised staff and half on mobilised citizens (assumed; 002: both resources)."""
 
 
 class Origin(StrEnum):
@@ -222,7 +224,7 @@ class Initiative:
             citizens = min(1.0, n / self.target_citizens) * min(1.0, 2.0 * res)
         else:
             citizens = 0.0
-        step = (0.5 * staff + 0.5 * citizens) / self.form.weeks
+        step = (STAFF_SHARE_OF_PROGRESS * staff + (1.0 - STAFF_SHARE_OF_PROGRESS) * citizens) / self.form.weeks
         self.progress += step
         self.progressed = step >= PROGRESSED_PACE / self.form.weeks
         steering = lead.steering
@@ -289,8 +291,6 @@ class Initiative:
                 de, dm = zero_error.sanction(model.p.zero_error_culture)
                 lead.energy = max(0.0, lead.energy - de)
                 lead.mindset = max(0.0, lead.mindset - dm)
-        for politician in self.politicians:
-            politician.seats -= 1
         model.registry.close(self, members)
 
     def _value(self, model: CoCreationModel) -> float:

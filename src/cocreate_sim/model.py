@@ -151,10 +151,10 @@ class CoCreationModel(mesa.Model):
         p = self.p
         load = 0.0
         unfunded = 0.0
-        for facility in self.registry.facilities:
-            facility[1] *= 1.0 - p.volunteer_attrition
-            load += facility[0]
-            unfunded += maintenance.unfunded_hours(facility[0], facility[1], p.maintenance_pool)
+        self.registry.volunteers_leave(p.volunteer_attrition)
+        for hours, adopted in self.registry.facilities:
+            load += hours
+            unfunded += maintenance.unfunded_hours(hours, adopted, p.maintenance_pool)
         self._maintenance_load = load
         overload_workers = 0.0
         backlog = 0.0

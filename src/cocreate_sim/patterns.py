@@ -24,7 +24,7 @@ import numpy as np
 from .errors import UserError, display
 from .fileio import atomic_write_bytes, atomic_write_text
 from .runner import run_timeseries
-from .statistics import mean_ci
+from .statistics import clip_interval, mean_ci
 
 HORIZON = 156
 """Three years: the span 003 recommends for co-creation practice arenas (oevebaner)."""
@@ -352,6 +352,7 @@ def _pattern_lines(i: int, res: PatternResult) -> list[str]:
     lines = [f"## {i}. {p.title}", "", f"Sources: {p.source}. Context: `{p.context or 'NPM defaults'}`.", ""]
     for name, arm in p.arms.items():
         m, _, lo, hi = mean_ci(res.finals[name][p.figure_outcome])
+        lo, hi = clip_interval(p.figure_outcome, m, lo, hi)
         lines.append(f"- **{name}** `{arm}`: final {p.figure_outcome} {m:.3f} [{lo:.3f}, {hi:.3f}]")
     lines.append("")
     for eff in res.effects:

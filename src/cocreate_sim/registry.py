@@ -231,8 +231,15 @@ class InitiativeRegistry:
         """A co-created physical facility now needs care (003)."""
         self.facilities.append([maintenance.HOURS_PER_FACILITY, maintenance.ADOPTED_SHARE])
 
+    def volunteers_leave(self, attrition: float) -> None:
+        """Volunteers who adopted a facility drift away week by week (003: volunteers are not always reliable)."""
+        for facility in self.facilities:
+            facility[1] *= 1.0 - attrition
+
     def close(self, initiative: Initiative, members: np.ndarray) -> None:
-        """An initiative ended: release its citizens and workers, and count the outcome."""
+        """An initiative ended: release its citizens, workers and politicians, and count the outcome."""
+        for politician in initiative.politicians:
+            politician.seats -= 1
         self.model.population.release(members)
         initiative.participants = []
         self._unlink(initiative.lead, initiative)

@@ -291,35 +291,17 @@ def load_scenario(
     path = Path(path)
     merged, chain = _load_chain(path, [])
     given = dict(overrides or {})
-    param_overrides: dict[str, Any] = {}
-    for key, value in given.items():
-        if key in _TOP_OVERRIDES:
-            top = _TOP_OVERRIDES[key]
-            merged[top] = _override_number(top, value)
-            continue
-        if key not in PARAMETERS:
-            hint = closest(key, PARAMETERS) or closest(key, _TOP_OVERRIDES)
-            did = f" Did you mean '{hint}'?" if hint else ""
-            raise UserError(
-                f"--set {key}=...: unknown parameter '{key}'.{did} Every valid parameter is listed by "
-                "'python3 run.py params'; --set also accepts horizon, replications and seed."
-            )
-        try:
-            param_overrides[key] = PARAMETERS[key].check(value)
-        except ParameterError as exc:
-            raise UserError(f"--set {key}={clip(str(value))}: {exc}{_comma_hint(value)}") from None
+    param_overrides = _apply_overrides(merged, given)
     for key, value in (("horizon", steps), ("replications", replications), ("seed", seed)):
         if value is not None:
             merged[key] = _override_number(key, value)
-    params_given = {**merged.get("params", {}), **param_overrides}
     try:
-        params = resolve(params_given)
+        params = resolve({**merged.get("params", {}), **param_overrides})
     except ParameterError as exc:
         files = " <- ".join(display(p) for p in reversed(chain))
         raise UserError(f"{files}: {exc}") from None
-    name = merged.get("name") or path.stem
     scenario = Scenario(
-        name=name,
+        name=merged.get("name") or path.stem,
         path=path,
         params=params,
         steps=int(merged.get("horizon", DEFAULT_STEPS)),
@@ -329,18 +311,45 @@ def load_scenario(
         chain=chain,
         overrides={**param_overrides, **{k: v for k, v in given.items() if k in _TOP_OVERRIDES}},
     )
-    scenario.resolved = {
+    scenario.resolved = _resolved_record(scenario)
+    return scenario
+
+
+def _apply_overrides(merged: dict[str, Any], given: Mapping[str, Any]) -> dict[str, float | int]:
+    """``--set`` values: horizon, replications and seed go into ``merged``; checked levers are returned."""
+    param_overrides: dict[str, float | int] = {}
+    for key, value in given.items():
+        if key in _TOP_OVERRIDES:
+            top = _TOP_OVERRIDES[key]
+            merged[top] = _override_number(top, value)
+            continue
+        if key not in PARAMETERS:
+            hint = closest(key, PARAMETERS) or closest(key, _TOP_OVERRIDES)
+            did = f" Did you mean '{hint}'?" if hint else ""
+            raise UserError(
+                f"--set {clip(key)}=...: unknown parameter '{clip(key)}'.{did} Every valid parameter is listed by "
+                "'python3 run.py params'; --set also accepts horizon, replications and seed."
+            )
+        try:
+            param_overrides[key] = PARAMETERS[key].check(value)
+        except ParameterError as exc:
+            raise UserError(f"--set {key}={clip(str(value))}: {exc}{_comma_hint(value)}") from None
+    return param_overrides
+
+
+def _resolved_record(scenario: Scenario) -> dict[str, Any]:
+    """What a results folder records of the scenario: where it came from and every value it ran with."""
+    return {
         "name": scenario.name,
         "description": scenario.description,
-        "source": display(path),
-        "extends_chain": [display(p) for p in chain],
+        "source": display(scenario.path),
+        "extends_chain": [display(p) for p in scenario.chain],
         "overrides": {k: (v if isinstance(v, (int, float)) else str(v)) for k, v in scenario.overrides.items()},
         "horizon": scenario.steps,
         "replications": scenario.replications,
         "seed": scenario.seed,
-        "params": dict(params),
+        "params": dict(scenario.params),
     }
-    return scenario
 
 
 def _override_number(key: str, value: Any) -> int:

@@ -85,6 +85,7 @@ class CitizenPopulation:
     def __init__(self, model: CoCreationModel) -> None:
         p = model.p
         rng = model.rng
+        self.registry = model.registry
         n = p.n_citizens
         n_weak = int(round(p.weak_share * n))
         n_strong = int(round(p.strong_share * n))
@@ -151,7 +152,7 @@ class CitizenPopulation:
         """Citizen ``idx`` joins ``initiative``; the registry records the link."""
         self.initiative[idx] = initiative.uid
         self.motivation[idx] = MOTIVATION_BASE + MOTIVATION_RESOURCES * self.resources[idx]
-        initiative.lead.model.registry.join(initiative, idx, bool(self.group[idx] == part.WEAK))
+        self.registry.join(initiative, idx, bool(self.group[idx] == part.WEAK))
 
     def retain(self, initiative: Initiative, model: CoCreationModel) -> None:
         """Participants' motivation moves; those who give up leave."""

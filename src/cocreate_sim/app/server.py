@@ -112,15 +112,15 @@ def _add_preset_callback(app: dash.Dash, presets: dict[str, Preset]) -> None:
         return values, {"key": key, "count": count}, info, preset.seed
 
 
+COMPARE_RANGE_OUTPUTS = ("min", "max", "step", "marks", "value")
+"""What the run-B slider takes from the chosen lever."""
+
+
 def _add_compare_callback(app: dash.Dash) -> None:
     """The run-B slider takes the range of the chosen lever."""
 
     @app.callback(
-        Output("compare-value", "min"),
-        Output("compare-value", "max"),
-        Output("compare-value", "step"),
-        Output("compare-value", "marks"),
-        Output("compare-value", "value"),
+        *[Output("compare-value", prop) for prop in COMPARE_RANGE_OUTPUTS],
         Input("compare-lever", "value"),
         Input("compare-on", "value"),
         State({"type": "lever", "name": ALL}, "value"),
@@ -128,7 +128,7 @@ def _add_compare_callback(app: dash.Dash) -> None:
     def compare_range(name: Any, _on: Any, values: list[Any]):
         """B starts at the far end of the lever from A's current value, so the difference shows."""
         if not isinstance(name, str) or name not in LEVERS:
-            return (no_update,) * 5
+            return (no_update,) * len(COMPARE_RANGE_OUTPUTS)
         p = PARAMETERS[name]
         current = p.default
         for item in ctx.states_list[0]:

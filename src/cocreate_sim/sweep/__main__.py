@@ -1,4 +1,4 @@
-"""``python3 -m cocreate_sim.sweep SWEEP.yaml`` / ``python3 -m cocreate_sim.sweep analyse OUTDIR``."""
+"""``python3 -m cocreate_sim.sweep sweep SWEEP.yaml`` / ``python3 -m cocreate_sim.sweep analyse OUTDIR``."""
 
 import sys
 

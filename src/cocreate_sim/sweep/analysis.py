@@ -299,55 +299,11 @@ def _grid_figures(manifest: dict[str, Any], frame: pd.DataFrame, outcome: str) -
     a = levers[0]
     b = levers[1] if len(levers) > 1 else None
     stats = _grid_stats(frame, outcome, [a, b] if b else [a])
-    figs = []
-    if b:
-        grid = stats.pivot(index=b, columns=a, values="mean")
-        heatmap = {
-            "type": "heatmap",
-            "z": grid.to_numpy().tolist(),
-            "x": [str(v) for v in grid.columns],
-            "y": [str(v) for v in grid.index],
-            "colorbar": {"title": _title(outcome)},
-        }
-        further = " (averaged over " + ", ".join(levers[2:]) + ")" if len(levers) > 2 else ""
-        layout = {
-            "title": _title(f"Mean {outcome} over {a} x {b}{further}"),
-            "xaxis": {"title": _title(a)},
-            "yaxis": {"title": _title(b)},
-            "height": GRID_FIGURE_HEIGHT,
-        }
-        figs.append({"data": [heatmap], "layout": layout})
+    figs = [_heatmap(stats, outcome, levers)] if b else []
     data: list[dict[str, Any]] = []
     groups = stats.groupby(b) if b else [(None, stats)]
     for i, (value, g) in enumerate(groups):
-        color = PALETTE[i % len(PALETTE)]
-        label = f"{b} = {value}" if b else outcome
-        xs, lo, hi = g[a].tolist(), (g["mean"] - g["std"]).tolist(), (g["mean"] + g["std"]).tolist()
-        data.append(
-            {
-                "type": "scatter",
-                "x": xs + xs[::-1],
-                "y": hi + lo[::-1],
-                "fill": "toself",
-                "fillcolor": color,
-                "opacity": BAND_OPACITY,
-                "line": {"width": 0},
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "legendgroup": label,
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "x": xs,
-                "y": g["mean"].tolist(),
-                "mode": "lines+markers",
-                "name": label,
-                "line": {"color": color},
-                "legendgroup": label,
-            }
-        )
+        data += _band_and_line(g, a, f"{b} = {value}" if b else outcome, PALETTE[i % len(PALETTE)])
     layout = {
         "title": _title(f"{outcome} by {a} (band: +-1 SD over replications)"),
         "xaxis": {"title": _title(a)},
@@ -356,6 +312,54 @@ def _grid_figures(manifest: dict[str, Any], frame: pd.DataFrame, outcome: str) -
     }
     figs.append({"data": data, "layout": layout})
     return figs
+
+
+def _heatmap(stats: pd.DataFrame, outcome: str, levers: list[str]) -> dict[str, Any]:
+    """The mean of ``outcome`` over the first two levers (averaged over any others)."""
+    a, b = levers[0], levers[1]
+    grid = stats.pivot(index=b, columns=a, values="mean")
+    heatmap = {
+        "type": "heatmap",
+        "z": grid.to_numpy().tolist(),
+        "x": [str(v) for v in grid.columns],
+        "y": [str(v) for v in grid.index],
+        "colorbar": {"title": _title(outcome)},
+    }
+    further = " (averaged over " + ", ".join(levers[2:]) + ")" if len(levers) > 2 else ""
+    layout = {
+        "title": _title(f"Mean {outcome} over {a} x {b}{further}"),
+        "xaxis": {"title": _title(a)},
+        "yaxis": {"title": _title(b)},
+        "height": GRID_FIGURE_HEIGHT,
+    }
+    return {"data": [heatmap], "layout": layout}
+
+
+def _band_and_line(g: pd.DataFrame, a: str, label: str, color: str) -> list[dict[str, Any]]:
+    """A mean line over lever ``a`` and its +-1 SD band, sharing one legend entry."""
+    xs, lo, hi = g[a].tolist(), (g["mean"] - g["std"]).tolist(), (g["mean"] + g["std"]).tolist()
+    band = {
+        "type": "scatter",
+        "x": xs + xs[::-1],
+        "y": hi + lo[::-1],
+        "fill": "toself",
+        "fillcolor": color,
+        "opacity": BAND_OPACITY,
+        "line": {"width": 0},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "legendgroup": label,
+    }
+    line = {
+        "type": "scatter",
+        "x": xs,
+        "y": g["mean"].tolist(),
+        "mode": "lines+markers",
+        "name": label,
+        "line": {"color": color},
+        "legendgroup": label,
+    }
+    return [band, line]
 
 
 def _grid_stats(frame: pd.DataFrame, outcome: str, keys: list[str]) -> pd.DataFrame:
