@@ -75,6 +75,16 @@ def small_sweep_seconds(folder: Path) -> list[float]:
     return times
 
 
+def mesa_import_seconds() -> list[float]:
+    """Wall times of starting Python and importing Mesa alone: the floor under any command that runs a model."""
+    times = []
+    for _ in range(SMALL_REPEATS):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import mesa"], cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def make_sweep(folder: Path, runs: int, steps: int):
     """N replications of the baseline: one design point (the baseline's own zero_error_culture)."""
     from cocreate_sim.sweep import load_sweep
@@ -108,6 +118,8 @@ def main() -> None:
             f"4-run, 2-week sweep from the shell (in this process): {statistics.median(small):.2f} s wall, median "
             f"of {SMALL_REPEATS} (target < {SMALL_TARGET_SECONDS} s); runs: {', '.join(f'{t:.2f}' for t in small)}"
         )
+        floor = mesa_import_seconds()
+        print(f"  of which 'python3 -c \"import mesa\"' alone takes {statistics.median(floor):.2f} s (median)")
         sweep = make_sweep(folder, args.runs, args.steps)
         manifest = build_manifest(sweep)
         specs = run_specs(manifest, list(range(manifest["n_runs"])))
