@@ -36,6 +36,8 @@ and calibration publish their own folders. Reports and the app use none of their
 
 
 def layer_of(module: str) -> int:
+    if module.endswith("__main__"):  # an entry point (python3 -m ...) is a command, whatever package it is in
+        return len(LAYERS) - 1
     head = module.split(".")[0]
     for rank, (_, heads) in enumerate(LAYERS):
         if head in heads:

@@ -66,7 +66,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from .errors import UserError
 from .limits import IN_PROCESS_RUNS
@@ -151,15 +151,15 @@ def _default_describe(index: int, task: Any) -> str:
     return f"task {index}"
 
 
-def _failed(exc: BaseException, label: str, desc: str) -> BaseException:
-    """The exception the main process raises for a task that raised ``exc``."""
+def _reraise(exc: BaseException, label: str, desc: str) -> NoReturn:
+    """Raise, in the main process, what a task raised: a user's mistake as it is, anything else as a TaskError."""
     if isinstance(exc, UserError):
-        return exc
+        raise exc
     detail = str(exc).strip().replace("\n", " ") or "no message"
-    return TaskError(
+    raise TaskError(
         f"{label} of the {desc} failed with {type(exc).__name__}: {detail}. This is a bug in cocreate_sim, "
         "not in your input; please report it with the command you ran."
-    )
+    ) from exc
 
 
 # ---------------------------------------------------------------------------------------------- executors
@@ -214,10 +214,7 @@ class SequentialExecutor(Executor):
             try:
                 result = fn(task)
             except Exception as exc:
-                error = _failed(exc, describe(index, task), desc)
-                if error is exc:
-                    raise
-                raise error from exc
+                _reraise(exc, describe(index, task), desc)
             yield index, result
 
 
@@ -278,10 +275,7 @@ class ProcessExecutor(Executor):
                             "then run the same command again."
                         ) from None
                     except Exception as exc:
-                        error = _failed(exc, describe(index, tasks[index]), desc)
-                        if error is exc:
-                            raise
-                        raise error from exc
+                        _reraise(exc, describe(index, tasks[index]), desc)
                     yield index, result
         finally:
             if pending:  # interrupted or failed: nothing more is wanted
@@ -429,10 +423,7 @@ class DaskExecutor(Executor):
                         "times in a row (out of memory?)."
                     ) from None
                 except Exception as exc:
-                    error = _failed(exc, describe(index, tasks[index]), desc)
-                    if error is exc:
-                        raise
-                    raise error from exc
+                    _reraise(exc, describe(index, tasks[index]), desc)
                 future.release()
                 yield index, result
             finished = True

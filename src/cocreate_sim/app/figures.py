@@ -254,42 +254,46 @@ def initiative_traces(model: CoCreationModel, layout: OrgLayout, joined: np.ndar
 
 def citizen_traces(layout: OrgLayout, joined: np.ndarray) -> list[dict[str, Any]]:
     """Citizens: a fixed background sample per group, then everyone taking part now."""
-    traces = []
     sample = layout.sample
-    for g in range(N_GROUPS):
-        idx = sample[layout.group[sample] == g]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": _rounded(layout.citizen_x[idx]),
-                "y": _rounded(layout.citizen_y[idx]),
-                "name": f"citizen, {GROUP_NAMES[g]}",
-                "legendgroup": f"g{g}",
-                "marker": {"size": SAMPLE_SIZE, "color": GROUP_COLOURS[g], "opacity": SAMPLE_OPACITY},
-                "hoverinfo": "name",
-            }
+    traces = [
+        _citizen_dots(
+            layout,
+            sample[layout.group[sample] == g],
+            f"citizen, {GROUP_NAMES[g]}",
+            g,
+            {"size": SAMPLE_SIZE, "color": GROUP_COLOURS[g], "opacity": SAMPLE_OPACITY},
         )
-    for g in range(N_GROUPS):
-        idx = joined[layout.group[joined] == g]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": _rounded(layout.citizen_x[idx]),
-                "y": _rounded(layout.citizen_y[idx]),
-                "name": f"taking part, {GROUP_NAMES[g]}",
-                "legendgroup": f"g{g}",
-                "showlegend": False,
-                "marker": {
-                    "size": PARTICIPANT_SIZE,
-                    "color": GROUP_COLOURS[g],
-                    "line": {"width": 1, "color": PARTICIPANT_EDGE},
-                },
-                "hoverinfo": "name",
-            }
+        for g in range(N_GROUPS)
+    ]
+    traces += [
+        _citizen_dots(
+            layout,
+            joined[layout.group[joined] == g],
+            f"taking part, {GROUP_NAMES[g]}",
+            g,
+            {"size": PARTICIPANT_SIZE, "color": GROUP_COLOURS[g], "line": {"width": 1, "color": PARTICIPANT_EDGE}},
+            showlegend=False,
         )
+        for g in range(N_GROUPS)
+    ]
     return traces
+
+
+def _citizen_dots(
+    layout: OrgLayout, idx: np.ndarray, name: str, group: int, marker: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """One group's citizens as dots at their fixed places on the citizens' arc."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": _rounded(layout.citizen_x[idx]),
+        "y": _rounded(layout.citizen_y[idx]),
+        "name": name,
+        "legendgroup": f"g{group}",
+        **extra,
+        "marker": marker,
+        "hoverinfo": "name",
+    }
 
 
 def _worker_kind(worker: Any) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .cli import main, register
+from .cli import register
 
 _EXPORTS = {
     "DESIGNS": "design",
@@ -59,4 +59,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
 
 
-__all__ = ["main", "register", *_EXPORTS]
+__all__ = ["register", *_EXPORTS]

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError, missing_extra
+from ..errors import UserError
 from ..executor import TaskError
 from ..limits import IN_PROCESS_RUNS
 
-EXIT_USER_ERROR = 2
-"""Exit status for a user's mistake (as the rest of the command line)."""
+EXIT_FAILED = 1
+"""A task failed inside (a bug): finished chunks are kept."""
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
@@ -103,7 +103,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except TaskError as exc:
         print(f"error: {exc} Finished chunks are safe in '{out}'.", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
 
     print(
         f"{result.n_runs} runs in '{result.out}' ({result.ran} run now, {result.skipped} resumed) "
@@ -118,23 +118,3 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     for path in analyse(Path(args.outdir)):
         print(f"wrote {path}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python3 -m cocreate_sim.sweep``: the same subcommands without the rest of the command line."""
-    parser = argparse.ArgumentParser(prog="python3 -m cocreate_sim.sweep")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except ImportError as exc:
-        message = missing_extra(exc)
-        if message is None:
-            raise
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
