@@ -358,14 +358,15 @@ def test_interrupted_run_leaves_no_results_folder(planner: Path, sig, code):
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_a_bug_inside_a_task_is_one_paragraph_and_exit_1(monkeypatch, capsys):
-    from cocreate_sim import statistics
-    from cocreate_sim.executor import TaskError
+def test_a_bug_inside_a_task_is_one_paragraph_and_exit_1(tmp_path, monkeypatch, capsys):
+    from cocreate_sim import runner
 
     def broken(*args, **kwargs):
-        raise TaskError("replication 3 (seed 4) failed: ZeroDivisionError: division by zero")
+        return 1 / 0
 
-    monkeypatch.setattr(statistics, "run_replications", broken)
-    code = cli.main(["run", str(ROOT / "scenarios" / "npm_baseline.yaml"), "--replications", "2", "--steps", "2"])
+    monkeypatch.setattr(runner, "run_timeseries", broken)
+    scenario = str(ROOT / "scenarios" / "npm_baseline.yaml")
+    code = cli.main(["run", scenario, "--replications", "2", "--steps", "2", "--workers", "1", "--out", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == 1 and "replication 3" in err and "Traceback" not in err
+    assert code == 1 and "ZeroDivisionError" in err and "replication" in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir()), "a failed run publishes nothing"
