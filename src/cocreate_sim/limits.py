@@ -12,7 +12,10 @@ MAX_HORIZON = 5200
 APP_MAX_HORIZON = 1040
 """The classroom's cap: the browser app runs at most 1,040 weeks (twenty years), so a page stays responsive."""
 MAX_SEED = 2**32 - 1
-"""Largest base seed: numpy's legacy seeds and Mesa's ``rng=`` both accept 0 to 2**32 - 1."""
+"""Largest base seed of a scenario, a sweep or the app: numpy's legacy seeds accept 0 to 2**32 - 1."""
+MAX_RUN_SEED = 2**64 - 1
+"""Largest seed of one model run (``run_model(rng=...)``, ``CoCreationModel(rng=...)``): 64 bits hold every
+seed the package derives (base seed + replication, a sweep's run seeds) and those other tools pass."""
 MAX_REPLICATIONS = 1000
 """Most replications of one scenario in one run."""
 MAX_SWEEP_RUNS = 1_000_000
@@ -21,6 +24,8 @@ MAX_FILE_BYTES = 1_000_000
 """Largest scenario, sweep or targets file read: such files are a few kilobytes of YAML."""
 MAX_YAML_DEPTH = 8
 """Deepest nesting of mappings and lists read from a YAML file."""
+MAX_NUMBER_CHARS = 1000
+"""Longest number read from a YAML file, in characters: no value any key accepts needs more than a few digits."""
 MAX_SHOWN_CHARS = 100
 """Most characters of a user's value quoted back in an error message."""
 IN_PROCESS_RUNS = 200

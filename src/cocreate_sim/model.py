@@ -14,6 +14,7 @@ works on them, and the tallies the metric properties read.
 from __future__ import annotations
 
 import dataclasses
+from numbers import Integral
 from typing import Any
 
 import mesa
@@ -22,11 +23,13 @@ import numpy as np
 from . import params as _params
 from .agents import CitizenPopulation, Leader, Politician, Worker
 from .agents.workers import HOURS
+from .errors import shorten
 from .initiatives import Initiative
+from .limits import MAX_RUN_SEED
 from .mechanisms import governance as gov
 from .mechanisms import maintenance, measurement, operations
 from .metrics import COLUMN_NAMES
-from .params import WEEKS_PER_YEAR, Params
+from .params import WEEKS_PER_YEAR, ParameterError, Params
 from .registry import InitiativeRegistry
 
 CROSS_TIES = 3.0
@@ -41,6 +44,26 @@ DEPARTMENT_NAMES = (
     "Employment",
     "Planning and environment",
 )
+
+
+_GENERATORS = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+
+
+def check_rng(rng: Any) -> Any:
+    """``rng`` as Mesa takes it if a model may start from it, else ParameterError (before anything is built).
+
+    Allowed: None (a fresh seed from the operating system), a whole number from
+    0 to MAX_RUN_SEED (numpy's become Python ints: Python 3.12's ``random``
+    refuses them), or a numpy Generator, BitGenerator or SeedSequence.
+    """
+    if rng is None or isinstance(rng, _GENERATORS):
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, Integral) or not 0 <= rng <= MAX_RUN_SEED:
+        raise ParameterError(
+            f"rng (the random seed) must be a whole number from 0 to {MAX_RUN_SEED}, a numpy Generator or None; "
+            f"got {shorten(rng)}."
+        )
+    return int(rng)
 
 
 class Department:
@@ -75,7 +98,7 @@ class CoCreationModel(mesa.Model):
     """
 
     def __init__(self, rng: Any = None, **params: Any) -> None:
-        super().__init__(rng=rng)
+        super().__init__(rng=check_rng(rng))
         self.p: Params = _params.make_params(params)
         p = self.p
         self.week = 0

@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any
 
 from .errors import UserError, clip, did_you_mean, shorten
+from .limits import MAX_SHOWN_CHARS
 
 SEED_FILES = {
     "000": "000_1eb98d991477f04b.txt (Nielsen 2016, Rudersdal thesis: mindset and work process, leader dialogue)",
@@ -42,11 +44,15 @@ class Parameter:
     def check(self, value: Any) -> float | int:
         """Return ``value`` coerced to this parameter's type, or raise ParameterError.
 
-        Messages quote at most a hundred characters of ``value`` and a huge or
-        infinite whole number is refused cleanly, never with an OverflowError.
+        Messages quote at most a hundred characters of ``value``; infinite, NaN
+        and huge numbers are refused cleanly, never with an OverflowError.
         """
         shown = shorten(value)
         kind = "whole number" if self.integer else "number"
+        if isinstance(value, Integral) and not isinstance(value, (bool, int)):
+            value = int(value)  # numpy's whole numbers, as outside tools pass them
+        elif isinstance(value, Real) and not isinstance(value, (bool, int, float)):
+            value = float(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             try:
                 if isinstance(value, str):
@@ -79,8 +85,9 @@ class Parameter:
                     f"{self.low} to {self.high} ({self.unit}). {self.meaning}"
                 ) from None
         if not (self.low <= value <= self.high):
+            huge = isinstance(value, int) and abs(value) >= 10**MAX_SHOWN_CHARS
             raise ParameterError(
-                f"parameter '{self.name}' = {shorten(value)} is out of range: allowed is "
+                f"parameter '{self.name}' = {shown if huge else shorten(value)} is out of range: allowed is "
                 f"{self.low} to {self.high} ({self.unit}). {self.meaning}"
             )
         return value

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -94,16 +95,22 @@ def _kind(value: Any) -> str:
 
 
 def _whole_number(path: Path, line: int | None, key: str, value: Any, low: int, high: int, what: str) -> int:
+    shown = shorten(value)
     ok = isinstance(value, int) and not isinstance(value, bool)
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
-        value, ok = int(value), True
+        ok = low <= value <= high  # compared as a float: 1e300 is never turned into a 301-digit whole number
+        if not ok:
+            raise UserError(
+                f"{where(path, line)}: '{key}' = {shown} is out of range; {what} must be from {low} to {high}."
+            )
+        value = int(value)
     if not ok:
         raise UserError(
             f"{where(path, line)}: '{key}' must be {what}, a whole number from {low} to {high}; "
             f"got {_kind(value)}. Write the number without quotes, e.g. '{key}: {_EXAMPLES[key]}'."
         )
     if not low <= value <= high:
-        raise UserError(f"{where(path, line)}: '{key}' = {value} is out of range; {what} must be from {low} to {high}.")
+        raise UserError(f"{where(path, line)}: '{key}' = {shown} is out of range; {what} must be from {low} to {high}.")
     return int(value)
 
 
@@ -250,10 +257,15 @@ def _load_chain(path: Path, stack: list[Path]) -> tuple[dict[str, Any], list[Pat
     if parent_name is None:
         return own, [path]
     parent = (path.parent / parent_name).expanduser()
-    if not parent.is_file():
+    try:
+        exists = parent.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        exists = False
+    if not exists:
         raise UserError(
-            f"{where(path, lines.get(('extends',)))}: 'extends: {parent_name}' names a file that does not exist "
-            f"({display(parent)}). The path is relative to the folder of {path.name}.{nearby_files(parent)}"
+            f"{where(path, lines.get(('extends',)))}: 'extends: {clip(parent_name)}' names a file that does not "
+            f"exist ({clip(display(parent))}). The path is relative to the folder of {path.name}."
+            f"{nearby_files(parent)}"
         )
     try:
         base, chain = _load_chain(parent, [*stack, real])
@@ -327,13 +339,13 @@ def _apply_overrides(merged: dict[str, Any], given: Mapping[str, Any]) -> dict[s
             hint = closest(key, PARAMETERS) or closest(key, _TOP_OVERRIDES)
             did = f" Did you mean '{hint}'?" if hint else ""
             raise UserError(
-                f"--set {clip(key)}=...: unknown parameter '{clip(key)}'.{did} Every valid parameter is listed by "
+                f"--set: unknown parameter '{clip(key)}'.{did} Every valid parameter is listed by "
                 "'python3 run.py params'; --set also accepts horizon, replications and seed."
             )
         try:
             param_overrides[key] = PARAMETERS[key].check(value)
         except ParameterError as exc:
-            raise UserError(f"--set {key}={clip(str(value))}: {exc}{_comma_hint(value)}") from None
+            raise UserError(f"--set {key}: {exc}{_comma_hint(value)}") from None
     return param_overrides
 
 
@@ -353,18 +365,29 @@ def _resolved_record(scenario: Scenario) -> dict[str, Any]:
 
 
 def _override_number(key: str, value: Any) -> int:
+    """A horizon, replication count or seed from the command line (text or number), range-checked."""
     limits = {"horizon": (1, MAX_HORIZON), "replications": (1, MAX_REPLICATIONS), "seed": (0, MAX_SEED)}
     low, high = limits[key]
-    try:
-        number = float(value) if isinstance(value, str) else value
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or number != int(number):
-            raise ValueError
-        number = int(number)
-    except (TypeError, ValueError, OverflowError):
-        raise UserError(f"{key} must be a whole number from {low} to {high}; got {shorten(value)}.") from None
+    shown = shorten(value)
+    number = value
+    if isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+    elif isinstance(value, Integral) and not isinstance(value, bool):
+        number = int(value)
+    whole = isinstance(number, int) and not isinstance(number, bool)
+    if isinstance(number, float) and math.isfinite(number) and number == int(number):
+        whole = True  # compared as a float below: 1e300 never becomes a 301-digit whole number
+    if not whole:
+        raise UserError(f"{key} must be a whole number from {low} to {high}; got {shown}.")
     if not low <= number <= high:
-        raise UserError(f"{key} = {shorten(number)} is out of range; allowed is {low} to {high}.")
-    return number
+        raise UserError(f"{key} = {shown} is out of range; allowed is {low} to {high}.")
+    return int(number)
 
 
 def parse_set(items: list[str] | None) -> dict[str, str]:

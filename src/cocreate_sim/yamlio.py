@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError, closest, display
-from .limits import MAX_FILE_BYTES, MAX_YAML_DEPTH
+from .errors import UserError, clip, closest, display
+from .limits import MAX_FILE_BYTES, MAX_NUMBER_CHARS, MAX_YAML_DEPTH
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 KeyLines = dict[tuple[str, ...], int]
 """The 1-based line of every key path, e.g. ``('params', 'seed') -> 12``; list items by their index."""
@@ -126,12 +128,21 @@ def compose(path: str | Path, kind: str = "scenario file") -> tuple[Any, KeyLine
         raise _yaml_error(path, exc, text, kind) from None
     except RecursionError:
         raise UserError(f"{display(path)}: the YAML is nested too deeply to be a {kind}.") from None
+    except (ValueError, OverflowError) as exc:  # a value PyYAML recognises but Python cannot hold
+        raise UserError(f"{display(path)}: a value cannot be read ({clip(str(exc))}).") from None
     return data, lines
 
 
 def _walk(path: Path, node: yaml.Node, prefix: tuple[str, ...], lines: KeyLines, depth: int, seen: set, kind: str):
-    """Note each key's line; refuse duplicate keys, deep nesting and re-used (aliased) collections."""
+    """Note each key's line; refuse duplicate keys, deep nesting, re-used (aliased) collections and huge numbers."""
     if isinstance(node, yaml.ScalarNode):
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            # Python refuses to read a whole number of over 4,300 digits (a traceback), and a long
+            # sexagesimal one ('1:2:3:...', 600 kB) takes half a minute: no key accepts such a number anyway.
+            raise UserError(
+                f"{where(path, node.start_mark.line + 1)}: a number of {len(node.value):,} characters; "
+                f"no value in a {kind} needs more than a few digits (at most {MAX_NUMBER_CHARS:,} are read)."
+            )
         return
     line = node.start_mark.line + 1
     if depth > MAX_YAML_DEPTH:
