@@ -21,6 +21,12 @@ weeks, 2,000 citizens):
 
 The machine should be otherwise idle: other processes on the same cores
 lower the 2-worker figure. Run:  python3 benchmarks/bench_sweep.py [--runs N] [--steps W] [--rounds R]
+
+``--million`` measures instead the start of a sweep at the run limit
+(``limits.MAX_SWEEP_RUNS``: a 1000 x 1000 grid, 1 replication, horizon 1,
+from the shell with ``--out``): seconds to the first stored chunk, the main
+process's peak resident memory (VmHWM) until then, and the manifest's size
+(targets: < 30 s, < 500 MB); it then interrupts the sweep with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -56,6 +62,53 @@ DEFAULT_STEPS = 260
 """Weeks per run of the throughput sweep (the baseline scenario's five years)."""
 DEFAULT_ROUNDS = 3
 """Rounds of the 1-vs-2-worker comparison; the median ratio is reported."""
+MILLION_SIDE = 1000
+"""Values per lever of the million-run grid (1000 x 1000 points)."""
+MILLION_WAIT_SECONDS = 300
+"""Longest wait for the million-run sweep's first chunk."""
+POLL_SECONDS = 0.05
+"""How often the million-run measurement looks for the first chunk and reads the peak memory."""
+KIB_PER_MIB = 1024
+"""/proc reports memory in KiB."""
+
+
+def million_run_start(folder: Path) -> None:
+    """Seconds to the first chunk, peak memory and manifest size of a sweep at the run limit; then Ctrl-C."""
+    import signal
+
+    values = ", ".join(str(round(i / (MILLION_SIDE - 1), 6)) for i in range(MILLION_SIDE))
+    path = folder / "million.yaml"
+    path.write_text(
+        f"design: grid\nvary:\n  zero_error_culture: [{values}]\n  leader_dialogue: [{values}]\n"
+        "replications: 1\nhorizon: 1\nseed: 3\n"
+        "params: {n_citizens: 50, n_departments: 2, workers_per_department: 3}\noutcomes: [uptake]\n"
+    )
+    out = folder / "million"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "run.py", "sweep", str(path), "--out", str(out), "--no-progress"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    peak_kib, first = 0, None
+    while time.perf_counter() - started < MILLION_WAIT_SECONDS and proc.poll() is None:
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM"):
+                peak_kib = int(line.split()[1])
+        if (out / "runs").is_dir() and any((out / "runs").glob("chunk-*.parquet")):
+            first = time.perf_counter() - started
+            break
+        time.sleep(POLL_SECONDS)
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait()
+    manifest = out / "manifest.json"
+    print(
+        f"million-run grid sweep: first chunk after {first if first is None else f'{first:.1f} s'} "
+        f"(target < 30 s), main process peak {peak_kib / KIB_PER_MIB:.0f} MB (target < 500 MB), manifest "
+        f"{manifest.stat().st_size if manifest.exists() else 0:,} bytes"
+    )
 
 
 def small_sweep_seconds(folder: Path) -> list[float]:
@@ -105,7 +158,12 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=DEFAULT_ROUNDS, help="1-vs-2-worker rounds; the median ratio is reported"
     )
+    parser.add_argument("--million", action="store_true", help="only the start of a million-run sweep")
     args = parser.parse_args()
+    if args.million:
+        with tempfile.TemporaryDirectory() as tmp:
+            million_run_start(Path(tmp))
+        return
 
     from cocreate_sim.runner import run_model
     from cocreate_sim.sweep import build_manifest, default_chunk_size, run_chunk, run_specs, run_sweep

@@ -21,6 +21,7 @@ from cocreate_sim.sweep import (
     run_specs,
 )
 from cocreate_sim.sweep.analysis import analyse, sensitivity
+from cocreate_sim.sweep.design import Design
 from cocreate_sim.sweep.store import QUARANTINE, SweepStore, load_runs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,7 +176,7 @@ def test_store_rows_carry_ids_seed_every_parameter_and_every_outcome(tiny):
     assert set(PARAMETERS) <= set(frame.columns) and set(manifest["outcome_columns"]) <= set(frame.columns)
     assert frame.loc[3, "point"] == 2 and frame.loc[3, "replication"] == 1
     assert frame.loc[3, "seed"] == run_seed(5, 5)
-    point = manifest["points"][2]
+    point = Design.of(manifest).points(2, 3)[0]
     assert frame.loc[3, "leader_dialogue"] == point["leader_dialogue"]
     assert frame.loc[3, "n_citizens"] == 100
 
@@ -268,7 +269,7 @@ def test_analysis_of_an_unfinished_sweep_says_how_to_finish_it(tiny):
 def synthetic(manifest: dict, formula) -> pd.DataFrame:
     """A results frame whose outcome is a known function of the levers (one replication)."""
     rows = []
-    for point, values in enumerate(manifest["points"]):
+    for point, values in enumerate(Design.of(manifest).points()):
         rows.append({"run_id": point, "point": point, "replication": 0, "uptake": formula(values)})
     return pd.DataFrame(rows)
 
@@ -300,7 +301,7 @@ def test_morris_handles_whole_number_levers_with_a_narrow_range(tmp_path):
         "  decision_path_length: {low: 1, high: 2}\n  discretion: {}\n"
     )
     manifest = build_manifest(load_sweep(write(tmp_path, text)))
-    assert {p["decision_path_length"] for p in manifest["points"]} == {1, 2}
+    assert {p["decision_path_length"] for p in Design.of(manifest).points()} == {1, 2}
     table = sensitivity(manifest, synthetic(manifest, lambda v: float(v["decision_path_length"]))).set_index(
         "parameter"
     )

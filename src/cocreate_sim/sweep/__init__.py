@@ -1,8 +1,8 @@
 """Parameter sweeps: a design, runs in this process or on Dask, crash-safe results, sensitivity analysis.
 
 Three seams, as in SALib: *sample* (:mod:`.design`: :func:`load_sweep` reads
-and validates a sweep file, :func:`design_points` turns it into design points,
-:func:`build_manifest` records them), *run* (:mod:`.execution`:
+and validates a sweep file, :class:`Design` makes the design points of a chunk
+when the chunk is made, :func:`build_manifest` records the design's definition), *run* (:mod:`.execution`:
 :func:`run_sweep` sends chunks of runs to the executor of
 :mod:`cocreate_sim.executor` and stores each finished chunk at once through
 :class:`~cocreate_sim.sweep.store.SweepStore`), *analyse* (:mod:`.analysis`).
@@ -23,6 +23,7 @@ from .cli import register
 
 _EXPORTS = {
     "DESIGNS": "design",
+    "Design": "design",
     "SAMPLED": "design",
     "Sweep": "design",
     "build_manifest": "design",
@@ -42,6 +43,7 @@ _EXPORTS = {
     "sensitivity": "analysis",
     "SweepStore": "store",
     "load_runs": "store",
+    "read_manifest": "store",
 }
 """Public names and the module defining each; imported on first use, so that the command line starts fast."""
 

@@ -32,6 +32,7 @@ import pandas as pd
 from ..errors import UserError
 from ..fileio import atomic_write_bytes
 from ..metrics import COLUMNS
+from .design import Design
 from .store import load_runs, read_manifest
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -52,7 +53,8 @@ def analyse(out: str | Path) -> list[Path]:
     """Write ``sensitivity.csv`` and ``report.html`` into a finished sweep folder; return their paths."""
     out = Path(out)
     manifest = read_manifest(out)
-    frame = load_runs(out)
+    # Only the columns the analysis reads: a million runs of every column would take gigabytes.
+    frame = load_runs(out, columns=["run_id", "point", *manifest["sweep"]["vary"], *manifest["outcomes"]])
     n_runs = manifest["n_runs"]
     if len(frame) != n_runs:
         raise UserError(
@@ -76,9 +78,8 @@ def point_means(manifest: dict[str, Any], frame: pd.DataFrame, outcomes: list[st
 
 
 def _design_matrix(manifest: dict[str, Any]) -> tuple[list[str], np.ndarray]:
-    names = list(manifest["sweep"]["vary"])
-    x = np.array([[float(point[n]) for n in names] for point in manifest["points"]], dtype=float)
-    return names, x
+    design = Design.of(manifest)
+    return design.names, design.values()
 
 
 def sensitivity(manifest: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +102,7 @@ def sensitivity(manifest: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
         if design == "sobol":
             rows += _sobol(manifest, outcome, names, y)
         elif design == "morris":
-            rows += _morris(manifest, outcome, names, np.asarray(manifest["morris_matrix"], dtype=float), y)
+            rows += _morris(manifest, outcome, names, Design.of(manifest).raw_matrix(), y)
         else:
             rows += _regression(design, outcome, names, x, y)
     table = pd.DataFrame(rows)

@@ -1,16 +1,17 @@
 """Sweep files and their designs: reading and checking a sweep file, grid/lhs/sobol/morris points, the manifest.
 
 The *sample* seam of a sweep (as in SALib): :func:`load_sweep` reads and
-validates a sweep file, :func:`design_points` turns it into design points and
-:func:`build_manifest` records everything needed to run, resume and analyse it.
+validates a sweep file (refusing, before anything is built, a design of more
+than ``limits.MAX_SWEEP_RUNS`` runs), :class:`Design` makes the design points
+a chunk needs when the chunk is made, and :func:`build_manifest` records
+everything needed to run, resume and analyse the sweep: the design's
+definition, never a list of its points.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import itertools
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,10 @@ import numpy as np
 from ..errors import UserError, did_you_mean, display, shorten
 from ..limits import MAX_HORIZON, MAX_SEED, MAX_SWEEP_RUNS
 from ..metrics import COLUMN_NAMES
-from ..params import DEFAULT_STEPS, PARAMETERS, ParameterError, resolve, unknown_message
+from ..params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve, unknown_message
 from ..yamlio import KeyLines, load_mapping
-from .store import FORMAT, fingerprint
+from .store import DESIGN_DIGEST, FORMAT, fingerprint, seal
+from .store import count_points as store_count_points
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
@@ -48,6 +50,8 @@ INTEGER_BOUND_WIDENING = 0.5
 """Whole-number levers' SALib bounds reach this far past each end, so rounding hits every value equally often."""
 CODE_HASH_DIGITS = 16
 """Hex digits of the model code hash kept in the manifest."""
+CHECKED_UP_FRONT = 100_000
+"""Design points checked for joint constraints before a sweep starts (about a second); the rest as chunks are made."""
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 """What a sweep's name (its results folder) may look like."""
 
@@ -328,10 +332,11 @@ def _whole(
 
 
 # --------------------------------------------------------------------------------------------- design
-def salib_problem(sweep: Sweep) -> dict[str, Any]:
+def salib_problem(sweep: Sweep | dict[str, Any]) -> dict[str, Any]:
     """The SALib problem dict. Whole-number levers get bounds widened by 0.5 so rounding hits every value equally."""
+    vary = sweep.vary if isinstance(sweep, Sweep) else sweep["vary"]
     names, bounds = [], []
-    for name, b in sweep.vary.items():
+    for name, b in vary.items():
         low, high = float(b["low"]), float(b["high"])
         if PARAMETERS[name].integer:
             low, high = low - INTEGER_BOUND_WIDENING, high + INTEGER_BOUND_WIDENING
@@ -340,50 +345,155 @@ def salib_problem(sweep: Sweep) -> dict[str, Any]:
     return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-def count_points(sweep: Sweep) -> int:
-    """How many design points the sweep has, computed without building them."""
-    d, n = len(sweep.vary), sweep.samples or 0
-    return {
-        "grid": math.prod(len(v) for v in sweep.vary.values()),
-        "lhs": n,
-        "sobol": n * (d + 2),
-        "morris": n * (d + 1),
-    }[sweep.design]
+def count_points(sweep: Sweep | dict[str, Any]) -> int:
+    """How many design points the sweep has, computed without building them (a product for a grid)."""
+    return store_count_points(sweep.resolved() if isinstance(sweep, Sweep) else sweep)
 
 
-def sample_matrix(sweep: Sweep) -> np.ndarray:
+def sample_matrix(sweep: Sweep | dict[str, Any]) -> np.ndarray:
     """SALib's raw sample for lhs, sobol and morris (one row per design point, before rounding)."""
-    problem = salib_problem(sweep)
-    if sweep.design == "lhs":
+    spec = sweep.resolved() if isinstance(sweep, Sweep) else sweep
+    problem = salib_problem(spec)
+    if spec["design"] == "lhs":
         from SALib.sample import latin
 
-        return np.asarray(latin.sample(problem, sweep.samples, seed=sweep.seed))
-    if sweep.design == "sobol":
+        return np.asarray(latin.sample(problem, spec["samples"], seed=spec["seed"]))
+    if spec["design"] == "sobol":
         from SALib.sample import sobol
 
-        return np.asarray(sobol.sample(problem, sweep.samples, calc_second_order=False, seed=sweep.seed))
+        return np.asarray(sobol.sample(problem, spec["samples"], calc_second_order=False, seed=spec["seed"]))
     from SALib.sample import morris
 
-    return np.asarray(morris.sample(problem, sweep.samples, num_levels=sweep.levels, seed=sweep.seed))
+    return np.asarray(morris.sample(problem, spec["samples"], num_levels=spec["levels"], seed=spec["seed"]))
 
 
-def design_points(sweep: Sweep, matrix: np.ndarray | None = None) -> list[dict[str, float | int]]:
-    """The varied values of every design point, in design order (SALib's order for sobol and morris)."""
-    if sweep.design == "grid":
-        names = list(sweep.vary)
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.vary.values())]
-    matrix = sample_matrix(sweep) if matrix is None else matrix
-    points = []
-    for row in matrix:
+def matrix_digest(matrix: np.ndarray) -> str:
+    """SHA-256 (16 hex digits) of a sampled design's matrix: shape and float64 bytes."""
+    data = np.ascontiguousarray(matrix, dtype=np.float64)
+    return hashlib.sha256(repr(data.shape).encode() + data.tobytes()).hexdigest()[:CODE_HASH_DIGITS]
+
+
+class Design:
+    """The design points of a sweep, made on demand from its definition: never a list of every point.
+
+    A grid's point ``i`` is the ``i``-th combination in :func:`itertools.product`
+    order (the last lever varies fastest), computed from ``i`` alone; a sampled
+    design's points are the rows of SALib's matrix (a float array: 8 bytes per
+    lever and point), rounded and clipped to the bounds.
+    """
+
+    def __init__(self, spec: dict[str, Any], matrix: np.ndarray | None = None, points: list | None = None):
+        self.spec = spec
+        self.names = list(spec["vary"])
+        self._points = points  # a legacy manifest's list of points
+        if points is not None:
+            self.n_points, self.matrix = len(points), matrix
+        elif spec["design"] == "grid":
+            self.n_points = count_points(spec)
+        else:
+            self.matrix = sample_matrix(spec) if matrix is None else matrix
+            self.n_points = len(self.matrix)
+
+    @classmethod
+    def of(cls, manifest: dict[str, Any]) -> Design:
+        """The design a (verified) manifest defines; a sampled one is regenerated and checked against its digest."""
+        key = manifest["fingerprint"]
+        if key in _DESIGN_CACHE:
+            return _DESIGN_CACHE[key]
+        spec = manifest["sweep"]
+        if "points" in manifest:  # an earlier version's manifest lists its points
+            matrix = manifest.get("morris_matrix")
+            design = cls(spec, None if matrix is None else np.asarray(matrix, dtype=float), manifest["points"])
+        else:
+            design = cls(spec)
+            if spec["design"] in SAMPLED and matrix_digest(design.matrix) != manifest.get(DESIGN_DIGEST):
+                raise UserError(
+                    f"the {spec['design']} design of sweep '{manifest['name']}' cannot be reproduced here: SALib "
+                    "draws different points from the same seed than when the sweep began (another SALib version?). "
+                    "Install the SALib version the sweep began with to resume or analyse it."
+                )
+        _DESIGN_CACHE.clear()  # one design at a time: a sampled one may be tens of megabytes
+        _DESIGN_CACHE[key] = design
+        return design
+
+    def points(self, start: int = 0, stop: int | None = None) -> list[dict[str, float | int]]:
+        """The varied values of points ``start`` to ``stop - 1``, in design order."""
+        stop = self.n_points if stop is None else min(stop, self.n_points)
+        if self._points is not None:
+            return [dict(p) for p in self._points[start:stop]]
+        if self.spec["design"] == "grid":
+            return [self._grid_point(i) for i in range(start, stop)]
+        return [self._sampled_point(self.matrix[i]) for i in range(start, stop)]
+
+    def _grid_point(self, index: int) -> dict[str, float | int]:
+        values: dict[str, float | int] = {}
+        for name in reversed(self.names):
+            levels = self.spec["vary"][name]
+            index, digit = divmod(index, len(levels))
+            values[name] = levels[digit]
+        return {name: values[name] for name in self.names}
+
+    def _sampled_point(self, row: np.ndarray) -> dict[str, float | int]:
         point: dict[str, float | int] = {}
-        for name, value in zip(sweep.vary, row, strict=True):
-            b = sweep.vary[name]
+        for name, value in zip(self.names, row, strict=True):
+            b = self.spec["vary"][name]
             if PARAMETERS[name].integer:
                 point[name] = int(min(max(round(float(value)), b["low"]), b["high"]))
             else:
                 point[name] = float(min(max(float(value), b["low"]), b["high"]))
-        points.append(point)
-    return points
+        return point
+
+    def values(self) -> np.ndarray:
+        """Every point's varied values as a float array (points x levers), built without per-point dicts."""
+        if self._points is not None:
+            return np.array([[float(p[n]) for n in self.names] for p in self._points], dtype=float)
+        columns = []
+        if self.spec["design"] == "grid":
+            index = np.arange(self.n_points, dtype=np.int64)
+            for name in reversed(self.names):
+                levels = np.asarray(self.spec["vary"][name], dtype=float)
+                index, digit = np.divmod(index, len(levels))
+                columns.append(levels[digit])
+            return np.column_stack(columns[::-1])
+        for j, name in enumerate(self.names):
+            b, column = self.spec["vary"][name], self.matrix[:, j]
+            if PARAMETERS[name].integer:
+                column = np.round(column)
+            columns.append(np.clip(column, b["low"], b["high"]))
+        return np.column_stack(columns).astype(float)
+
+    def raw_matrix(self) -> np.ndarray:
+        """SALib's unrounded matrix (Morris effects are read from it, so rounding cannot hide a step's direction)."""
+        return self.matrix
+
+    def check(self, params: dict[str, Any], start: int, stop: int, where: str) -> None:
+        """A UserError naming the first of points ``start`` to ``stop - 1`` that is not a valid parameter set.
+
+        Each varied value was checked when the file was read; this catches joint
+        constraints (``params.resolve``), checking only the values that differ
+        from the defaults, so a point costs a few microseconds.
+        """
+        fixed = {k: v for k, v in params.items() if DEFAULTS.get(k) != v}
+        for offset, point in enumerate(self.points(start, stop)):
+            try:
+                resolve({**fixed, **point})
+            except ParameterError as exc:
+                raise UserError(
+                    f"{where}, key 'vary': design point {start + offset} ({shorten(point)}) is not a valid "
+                    f"parameter set: {exc} Narrow the bounds or values under 'vary'."
+                ) from None
+
+
+_DESIGN_CACHE: dict[str, Design] = {}
+"""The last design made from a manifest, by fingerprint (run_specs is called once per chunk)."""
+
+
+def design_points(sweep: Sweep, matrix: np.ndarray | None = None) -> list[dict[str, float | int]]:
+    """The varied values of every design point, in design order (SALib's order for sobol and morris).
+
+    Builds a list of every point: for small designs and tests; sweeps use :class:`Design`.
+    """
+    return Design(sweep.resolved(), matrix).points()
 
 
 def run_seed(base_seed: int, run_id: int) -> int:
@@ -392,23 +502,23 @@ def run_seed(base_seed: int, run_id: int) -> int:
 
 
 def build_manifest(sweep: Sweep) -> dict[str, Any]:
-    """Everything needed to rerun, resume and analyse the sweep, without the sweep file."""
-    matrix = sample_matrix(sweep) if sweep.design == "morris" else None
-    points = design_points(sweep, matrix)
-    for i, point in enumerate(points):
-        try:
-            resolve({**sweep.params, **point})
-        except ParameterError as exc:
-            raise UserError(
-                f"{display(sweep.path) if sweep.path else 'sweep'}, key 'vary': design point {i} ({point}) "
-                f"is not a valid parameter set: {exc} Narrow the bounds or values under 'vary'."
-            ) from None
+    """Everything needed to rerun, resume and analyse the sweep, without the sweep file.
+
+    The manifest holds the design's definition, not its points (a million-run
+    grid is a few kilobytes); a sampled design's matrix is regenerated from its
+    seed and checked against the digest kept here. The first
+    ``CHECKED_UP_FRONT`` points are checked for joint constraints now, every
+    other point when its chunk is made.
+    """
+    resolved = sweep.resolved()
+    design = Design(resolved)
+    where = display(sweep.path) if sweep.path else "sweep"
+    design.check(sweep.params, 0, min(design.n_points, CHECKED_UP_FRONT), where)
     overlap = set(PARAMETERS) & set(COLUMN_NAMES)
     if overlap:  # pragma: no cover - guards the declarations, not user input
         raise RuntimeError(f"parameter and outcome names overlap: {overlap}")
-    resolved = sweep.resolved()
     model_code = model_code_hash()
-    return {
+    manifest = {
         "format": FORMAT,
         "fingerprint": fingerprint({**resolved, "model_code": model_code}),
         "model_code": model_code,
@@ -419,16 +529,17 @@ def build_manifest(sweep: Sweep) -> dict[str, Any]:
         "sweep": resolved,
         "outcomes": list(sweep.outcomes),
         "problem": salib_problem(sweep) if sweep.design in SAMPLED else None,
-        # Morris effects are read from the unrounded trajectories (rounding must not hide a step's direction).
-        "morris_matrix": matrix.tolist() if matrix is not None else None,
-        "n_points": len(points),
-        "n_runs": len(points) * sweep.replications,
-        "points": points,
+        DESIGN_DIGEST: matrix_digest(design.matrix) if sweep.design in SAMPLED else None,
+        "n_points": design.n_points,
+        "n_runs": design.n_points * sweep.replications,
         "parameter_types": {n: ("int" if p.integer else "float") for n, p in PARAMETERS.items()},
         "outcome_columns": list(COLUMN_NAMES),
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "provenance": _provenance(),
     }
+    _DESIGN_CACHE.clear()
+    _DESIGN_CACHE[manifest["fingerprint"]] = design
+    return seal(manifest)
 
 
 def _provenance() -> dict[str, Any]:

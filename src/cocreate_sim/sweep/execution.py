@@ -10,9 +10,11 @@ or on the Dask scheduler given as ``cluster``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +22,19 @@ from typing import Any
 from ..errors import UserError
 from ..executor import Executor, WorkerLost, make_executor
 from ..limits import IN_PROCESS_RUNS
-from .design import Sweep, build_manifest, model_code_hash, run_seed
+from .design import Design, Sweep, build_manifest, model_code_hash, run_seed
 from .store import SweepStore
 
 TASKS_PER_WORKER = 20
 """Chunks per worker slot by default: few enough that scheduling is noise, enough to balance the tail."""
 MAX_CHUNK_RUNS = 100
 """Most runs in one default chunk (one Parquet file)."""
+WAVE_TASKS_PER_WORKER = 100
+"""Chunks handed to the executor at once, per worker slot: a worker idles at a wave's end for under 1% of it."""
+MIN_WAVE_TASKS_PER_WORKER = 2
+"""Chunks handed over at once per worker slot at the least, so that no worker waits for the next wave."""
+MAX_WAVE_RUNS = 50_000
+"""Most runs handed to the executor at once (unless the workers need more): their specs take tens of megabytes."""
 
 
 @dataclass
@@ -48,13 +56,21 @@ def default_chunk_size(n_missing: int, n_workers: int) -> int:
 
 
 def run_specs(manifest: dict[str, Any], run_ids: list[int]) -> list[dict[str, Any]]:
-    """The full description of each run: ids, seed and every parameter (base values with the point's)."""
+    """The full description of each run: ids, seed and every parameter (base values with the point's).
+
+    The design points are made here, for these runs only, from the design's definition.
+    """
     base = manifest["sweep"]["params"]
     reps, seed = manifest["sweep"]["replications"], manifest["sweep"]["seed"]
+    if not run_ids:
+        return []
+    design = Design.of(manifest)
+    first, last = min(run_ids) // reps, max(run_ids) // reps
+    points = design.points(first, last + 1)
     out = []
     for run_id in run_ids:
         point = run_id // reps
-        params = {**base, **manifest["points"][point]}
+        params = {**base, **points[point - first]}
         out.append(
             {
                 "run_id": run_id,
@@ -122,14 +138,14 @@ def run_sweep(
         for warning in store.warnings:
             print(f"warning: {warning}", file=log)
         n_runs = manifest["n_runs"]
-        missing = [i for i in range(n_runs) if i not in done]
+        n_missing = n_runs - len(done)
         run_seconds = 0.0
-        if missing:
+        if n_missing:
             executor = make_executor(
-                len(missing), workers, cluster, dask=True, in_process_below=in_process_below, check_code=model_code_hash
+                n_missing, workers, cluster, dask=True, in_process_below=in_process_below, check_code=model_code_hash
             )
             with executor:
-                run_seconds = _execute(executor, store, manifest, missing, len(done), chunk_size, progress, log)
+                run_seconds = _execute(executor, store, manifest, done, chunk_size, progress, log)
         else:
             print(f"all {n_runs} runs of '{manifest['name']}' are already in '{out}'; nothing to run.", file=log)
         final = store.finished_run_ids()
@@ -137,9 +153,7 @@ def run_sweep(
             raise RuntimeError(f"sweep ended with {len(final)} of {n_runs} runs stored in '{out}'")
     finally:
         store.close()
-    result = SweepResult(
-        out, n_runs, len(done), len(missing), time.perf_counter() - started, run_seconds, store.warnings
-    )
+    result = SweepResult(out, n_runs, len(done), n_missing, time.perf_counter() - started, run_seconds, store.warnings)
     if analyse:
         from .analysis import analyse as analyse_folder
 
@@ -148,41 +162,74 @@ def run_sweep(
     return result
 
 
+def _missing_chunks(n_runs: int, done: set[int], size: int) -> Iterator[list[int]]:
+    """The run ids not in ``done``, in order, in lists of ``size``: made as they are needed, never all at once."""
+    chunk: list[int] = []
+    for run_id in range(n_runs):
+        if run_id not in done:
+            chunk.append(run_id)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def wave_size(workers: int, chunk_size: int) -> int:
+    """Chunks handed to the executor at once: enough to keep every worker busy, few enough to bound memory."""
+    return max(MIN_WAVE_TASKS_PER_WORKER * workers, min(workers * WAVE_TASKS_PER_WORKER, MAX_WAVE_RUNS // chunk_size))
+
+
 def _execute(
     executor: Executor,
     store: SweepStore,
     manifest: dict[str, Any],
-    missing: list[int],
-    n_done: int,
+    done: set[int],
     chunk_size: int | None,
     progress: bool,
     log: Any,
 ) -> float:
-    """Run the missing runs in chunks on ``executor``, storing each chunk as it finishes; the seconds it took."""
-    size = chunk_size or default_chunk_size(len(missing), executor.workers)
+    """Run the missing runs in chunks on ``executor``, storing each chunk as it finishes; the seconds it took.
+
+    Chunks are handed over in waves of :func:`wave_size`, and a chunk's runs
+    (design points, seeds, parameters) are made, and their design points
+    checked, only when its wave is made: a million-run sweep never holds a
+    million run descriptions.
+    """
+    n_runs, n_done = manifest["n_runs"], len(done)
+    n_missing = n_runs - n_done
+    size = chunk_size or default_chunk_size(n_missing, executor.workers)
     horizon = manifest["sweep"]["horizon"]
-    chunks = [missing[start : start + size] for start in range(0, len(missing), size)]
+    design, where = Design.of(manifest), manifest.get("sweep_file") or f"sweep '{manifest['name']}'"
+    reps, params = manifest["sweep"]["replications"], manifest["sweep"]["params"]
     print(
-        f"sweep '{manifest['name']}': {len(missing)} of {manifest['n_runs']} runs to do "
-        f"({n_done} already stored) {executor.where}, {len(chunks)} chunks of <= {size} runs -> {store.root}",
+        f"sweep '{manifest['name']}': {n_missing} of {n_runs} runs to do "
+        f"({n_done} already stored) {executor.where}, {math.ceil(n_missing / size)} chunks of <= {size} runs "
+        f"-> {store.root}",
         file=log,
     )
     started = time.perf_counter()
-    # Specs are built per chunk as tasks are made; a task is small (ids, seeds, parameters).
-    tasks = [(run_specs(manifest, ids), horizon) for ids in chunks]
-    results = executor.map_unordered(
-        run_chunk_task,
-        tasks,
-        progress=progress,
-        desc="runs",
-        weight=len,
-        initial=n_done,
-        total=manifest["n_runs"],
-        describe=lambda i, task: f"the chunk of runs {chunks[i][0]}-{chunks[i][-1]}",
-    )
+    chunks = _missing_chunks(n_runs, done, size)
+    per_wave = wave_size(executor.workers, size)
     try:
-        for _index, rows in results:
-            store.write_chunk(rows)
+        while wave := list(itertools.islice(chunks, per_wave)):
+            tasks = []
+            for ids in wave:
+                design.check(params, ids[0] // reps, ids[-1] // reps + 1, where)
+                tasks.append((run_specs(manifest, ids), horizon))
+            results = executor.map_unordered(
+                run_chunk_task,
+                tasks,
+                progress=progress,
+                desc="runs",
+                weight=len,
+                initial=n_done,
+                total=n_runs,
+                describe=lambda i, task, wave=wave: f"the chunk of runs {wave[i][0]}-{wave[i][-1]}",
+            )
+            for _index, rows in results:
+                store.write_chunk(rows)
+                n_done += len(rows)
     except WorkerLost as exc:
         raise UserError(
             f"{exc} The finished chunks are stored in '{store.root}'; give the workers more memory or use a "

@@ -9,11 +9,14 @@ place (:func:`cocreate_sim.fileio.atomic_write_bytes`; ``os.replace`` is
 atomic), and the file name carries the SHA-256 of its bytes, so a damaged
 file is recognised on the next start. The runs that are done are exactly
 the ``run_id`` values in the intact chunk files; a resumed sweep runs only
-the others.
+the others. Everything read is verified: the manifest against its own
+checksum and fingerprint, and every chunk against the checksum in its name,
+whether a sweep resumes (a damaged chunk is quarantined and re-run) or the
+rows are loaded (:func:`load_runs`: a damaged chunk is a UserError naming it).
 
 Layout of a results folder::
 
-    OUT/manifest.json            the resolved sweep, its design and provenance
+    OUT/manifest.json            the resolved sweep, its design's definition, provenance and a checksum
     OUT/runs/chunk-<first>-<last>-<sha>.parquet   one row per run
     OUT/quarantine/              damaged chunk files, moved aside (their runs are re-run)
     OUT/sensitivity.csv, OUT/report.html           written by the analysis
@@ -24,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -34,14 +38,25 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import UserError
+from ..errors import UserError, display, shorten
 from ..fileio import atomic_write_bytes
+from ..limits import MAX_HORIZON, MAX_SEED, MAX_SWEEP_RUNS
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
 QUARANTINE = "quarantine"
 LOCK = ".lock"
-FORMAT = "cocreate_sim.sweep/1"
+FORMAT = "cocreate_sim.sweep/2"
+"""Manifests this code writes: the design's definition (no list of points) and a checksum of the whole manifest."""
+LEGACY_FORMAT = "cocreate_sim.sweep/1"
+"""Manifests of earlier versions (they list every design point, and carry no checksum): still read and resumed."""
+CHECKSUM = "checksum"
+"""Manifest key of the SHA-256 of the rest of the manifest (canonical JSON)."""
+DESIGN_DIGEST = "design_sha256"
+"""Manifest key of the digest of a sampled design's SALib matrix: the design is regenerated and compared to it."""
+MAX_MANIFEST_BYTES = 64_000_000
+"""Largest manifest read: ours are a few kilobytes (earlier versions listed every point: megabytes)."""
+DESIGNS = ("grid", "lhs", "sobol", "morris")
 FINGERPRINT_KEY = b"cocreate_sim.sweep_fingerprint"
 ID_COLUMNS = ("run_id", "point", "replication", "seed")
 HASH_DIGITS = 16
@@ -102,10 +117,10 @@ class SweepStore:
                 if stored.get("outcomes") != manifest.get("outcomes"):
                     # Outcomes only steer the analysis (every row keeps every outcome), so they may change.
                     stored["outcomes"] = manifest.get("outcomes")
-                    atomic_write_bytes(path, _dump(stored))
+                    atomic_write_bytes(path, _dump(seal(stored)))
                 manifest = stored
             else:
-                atomic_write_bytes(path, _dump(manifest))
+                atomic_write_bytes(path, _dump(seal(manifest)))
             (root / RUNS).mkdir(exist_ok=True)
         except BaseException:
             if lock is not None:
@@ -129,7 +144,7 @@ class SweepStore:
                     tmp.unlink()
 
     def chunk_files(self) -> list[Path]:
-        return sorted(p for p in self.runs_dir.iterdir() if p.suffix == ".parquet" and not p.name.startswith("."))
+        return chunk_files(self.root)
 
     def finished_run_ids(self) -> set[int]:
         """Run ids in the intact chunk files; damaged chunk files are moved to ``quarantine/``.
@@ -140,12 +155,11 @@ class SweepStore:
         """
         done: dict[int, Path] = {}
         for path in self.chunk_files():
-            problem = self._check_chunk(path)
-            if problem:
-                self._quarantine(path, problem)
+            problem, table = check_chunk(path, self.manifest)
+            if problem or table is None:
+                self._quarantine(path, problem or "it could not be read")
                 continue
-            ids = pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
-            for run_id in ids:
+            for run_id in table.column("run_id").to_pylist():
                 if run_id in done:
                     raise UserError(
                         f"results folder '{self.root}' is inconsistent: run {run_id} is in both "
@@ -154,26 +168,6 @@ class SweepStore:
                     )
                 done[run_id] = path
         return set(done)
-
-    def _check_chunk(self, path: Path) -> str | None:
-        match = _CHUNK_NAME.match(path.name)
-        if not match:
-            return "its name is not chunk-<first>-<last>-<checksum>.parquet"
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest()[:HASH_DIGITS] != match.group(3):
-            return "its contents do not match the checksum in its name (truncated or altered)"
-        try:
-            table = pq.read_table(pa.BufferReader(data))
-        except (pa.ArrowException, OSError) as exc:
-            return f"it is not readable Parquet ({exc})"
-        meta = table.schema.metadata or {}
-        if meta.get(FINGERPRINT_KEY, b"").decode() != self.manifest["fingerprint"]:
-            return "its rows belong to a different sweep"
-        n_runs = self.manifest["n_runs"]
-        ids = table.column("run_id").to_pylist() if "run_id" in table.column_names else []
-        if not ids or min(ids) < 0 or max(ids) >= n_runs or len(set(ids)) != len(ids):
-            return f"its run ids are not distinct ids in 0..{n_runs - 1}"
-        return None
 
     def _quarantine(self, path: Path, problem: str) -> None:
         target = self.root / QUARANTINE
@@ -219,23 +213,144 @@ def _lock_folder(root: Path) -> Any:
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    """The manifest of a results folder, or a UserError saying what is wrong with the folder."""
+    """The manifest of a results folder, verified; a UserError saying what is wrong with it otherwise.
+
+    A manifest of this version must match its own checksum (any edit, by hand
+    or by a disk error, is refused); every manifest must match its own
+    fingerprint and hold a consistent sweep (so no later read meets a
+    missing key or a wrong type).
+    """
     path = Path(root) / MANIFEST
-    if not path.exists():
+    if not path.is_file():
         raise UserError(
-            f"'{root}' is not a sweep results folder: it has no {MANIFEST}. "
+            f"'{display(root)}' is not a sweep results folder: it has no {MANIFEST}. "
             "Give the folder that 'python3 run.py sweep ... --out DIR' wrote."
         )
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise _damaged(path, f"it is larger than {MAX_MANIFEST_BYTES:,} bytes")
     try:
-        manifest = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(
-            f"'{path}' is damaged ({exc}); the results folder cannot be trusted. "
-            "Start the sweep again in a new --out folder."
-        ) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise UserError(f"'{path}' is not a manifest of this program's sweeps (expected format '{FORMAT}').")
+        manifest = json.loads(path.read_bytes().decode())
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise _damaged(path, f"it is not valid JSON: {shorten(str(exc))}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") not in (FORMAT, LEGACY_FORMAT):
+        raise UserError(f"'{display(path)}' is not a manifest of this program's sweeps (expected format '{FORMAT}').")
+    if manifest["format"] == FORMAT and manifest.get(CHECKSUM) != _checksum(manifest):
+        raise _damaged(path, "its contents do not match the checksum it carries (edited or altered)")
+    try:
+        problem = _manifest_problem(manifest)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        problem = f"it lacks or mistypes {shorten(str(exc))}"
+    if problem:
+        raise _damaged(path, problem)
     return manifest
+
+
+def _damaged(path: Path, problem: str) -> UserError:
+    return UserError(
+        f"'{display(path)}' is damaged or was edited by hand ({problem}); the results folder cannot be trusted. "
+        "Restore the file, or start the sweep again in a new --out folder."
+    )
+
+
+def _checksum(manifest: dict[str, Any]) -> str:
+    return fingerprint({k: v for k, v in manifest.items() if k != CHECKSUM})
+
+
+def seal(manifest: dict[str, Any]) -> dict[str, Any]:
+    """``manifest`` with the checksum of its contents (manifests of earlier versions stay as they were)."""
+    if manifest.get("format") != FORMAT:
+        return manifest
+    return {**{k: v for k, v in manifest.items() if k != CHECKSUM}, CHECKSUM: _checksum(manifest)}
+
+
+def count_points(spec: dict[str, Any]) -> int:
+    """How many design points a resolved sweep (``manifest["sweep"]``) has, computed without building them."""
+    d, n = len(spec["vary"]), spec.get("samples") or 0
+    return {
+        "grid": math.prod(len(v) for v in spec["vary"].values()),
+        "lhs": n,
+        "sobol": n * (d + 2),
+        "morris": n * (d + 1),
+    }[spec["design"]]
+
+
+def _whole_in(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _manifest_problem(m: dict[str, Any]) -> str | None:
+    """What makes a parsed manifest inconsistent, or None (KeyError/TypeError on a missing or mistyped key)."""
+    spec = m["sweep"]
+    if fingerprint({**spec, "model_code": m["model_code"]}) != m["fingerprint"]:
+        return "its sweep does not match its fingerprint"
+    if spec["design"] not in DESIGNS or not isinstance(spec["vary"], dict) or not spec["vary"]:
+        return "its design is not one of " + ", ".join(DESIGNS)
+    for key, low, high in (("replications", 1, MAX_SWEEP_RUNS), ("horizon", 1, MAX_HORIZON), ("seed", 0, MAX_SEED)):
+        if not _whole_in(spec[key], low, high):
+            return f"sweep.{key} is not a whole number from {low} to {high:,}"
+    if spec["design"] == "grid":
+        if not all(isinstance(v, list) and v for v in spec["vary"].values()):
+            return "a grid lever has no list of values"
+    elif not _whole_in(spec["samples"], 1, MAX_SWEEP_RUNS) or not all(
+        isinstance(b, dict) and b["low"] < b["high"] for b in spec["vary"].values()
+    ):
+        return "its samples or bounds are not valid"
+    n_points = len(m["points"]) if m["format"] == LEGACY_FORMAT else count_points(spec)
+    if m["n_points"] != n_points or m["n_runs"] != n_points * spec["replications"] or m["n_runs"] > MAX_SWEEP_RUNS:
+        return f"n_points and n_runs do not match its design of {n_points:,} points"
+    columns, types = m["outcome_columns"], m["parameter_types"]
+    if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)):
+        return "outcome_columns is not a list of names"
+    if not (isinstance(types, dict) and set(types.values()) <= {"int", "float"} and set(spec["vary"]) <= set(types)):
+        return "parameter_types does not name every varied lever as int or float"
+    if not (isinstance(m["outcomes"], list) and m["outcomes"] and set(m["outcomes"]) <= set(columns)):
+        return "outcomes are not model columns"
+    if not isinstance(m["name"], str):
+        return "name is not text"
+    return None
+
+
+def chunk_files(root: Path) -> list[Path]:
+    """Every Parquet file under ``root/runs/`` (hidden temporaries excepted), sorted by name."""
+    runs = Path(root) / RUNS
+    if not runs.is_dir():
+        return []
+    return sorted(p for p in runs.iterdir() if p.suffix == ".parquet" and not p.name.startswith("."))
+
+
+def check_chunk(path: Path, manifest: dict[str, Any]) -> tuple[str | None, pa.Table | None]:
+    """``(problem, None)`` for a damaged chunk file, else ``(None, its table)``: every byte read is verified.
+
+    The SHA-256 of the file's bytes must match the checksum in its name, so a
+    single flipped bit anywhere is caught before Parquet reads a value; then
+    the rows must belong to this sweep and hold distinct run ids in range.
+    """
+    match = _CHUNK_NAME.match(path.name)
+    if not match:
+        return "its name is not chunk-<first>-<last>-<checksum>.parquet", None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})", None
+    if hashlib.sha256(data).hexdigest()[:HASH_DIGITS] != match.group(3):
+        return "its contents do not match the checksum in its name (truncated or altered)", None
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        return f"it is not readable Parquet ({shorten(str(exc))})", None
+    meta = table.schema.metadata or {}
+    if meta.get(FINGERPRINT_KEY, b"").decode(errors="replace") != manifest["fingerprint"]:
+        return "its rows belong to a different sweep", None
+    schema = result_schema(manifest)
+    try:
+        table = table.select(schema.names).cast(schema)
+    except (pa.ArrowException, KeyError, ValueError) as exc:
+        return f"its columns are not this sweep's ({shorten(str(exc))})", None
+    n_runs = manifest["n_runs"]
+    ids = table.column("run_id").to_pylist()
+    if not ids or min(ids) < 0 or max(ids) >= n_runs or len(set(ids)) != len(ids):
+        return f"its run ids are not distinct ids in 0..{n_runs - 1}", None
+    return None, table
 
 
 def result_schema(manifest: dict[str, Any]) -> pa.Schema:
@@ -247,23 +362,36 @@ def result_schema(manifest: dict[str, Any]) -> pa.Schema:
     return pa.schema(fields, metadata={FINGERPRINT_KEY: manifest["fingerprint"].encode()})
 
 
-def load_runs(root: Path) -> pd.DataFrame:
-    """Read every intact chunk of a results folder into one frame sorted by ``run_id``."""
+def load_runs(root: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Every chunk of a results folder, verified, in one frame sorted by ``run_id`` (``columns``: only those).
+
+    A damaged chunk (wrong checksum, unreadable, rows of another sweep, a run
+    in two files) is a UserError naming the file: rows are never read unverified.
+    """
     root = Path(root)
     manifest = read_manifest(root)
     schema = result_schema(manifest)
-    files = sorted((root / RUNS).glob("chunk-*.parquet")) if (root / RUNS).exists() else []
     tables = []
-    for path in files:
-        try:
-            tables.append(pq.read_table(path, schema=schema))
-        except (pa.ArrowException, OSError) as exc:
+    seen: dict[int, str] = {}
+    for path in chunk_files(root):
+        problem, table = check_chunk(path, manifest)
+        if problem or table is None:
             raise UserError(
-                f"chunk file '{path}' is damaged ({exc}). Re-run the same sweep command on '{root}': "
-                "it moves damaged chunks to quarantine/ and runs their runs again."
-            ) from None
+                f"chunk file '{display(path)}' is damaged: {problem or 'it could not be read'}. Run the same "
+                f"sweep command on '{display(root)}' again: it moves damaged chunks to {QUARANTINE}/ and runs "
+                "their runs again."
+            )
+        for run_id in table.column("run_id").to_pylist():
+            if run_id in seen:
+                raise UserError(
+                    f"results folder '{display(root)}' is inconsistent: run {run_id} is in both '{seen[run_id]}' and "
+                    f"'{path.name}' under {RUNS}/; remove the copied file or start a new --out folder."
+                )
+            seen[run_id] = path.name
+        tables.append(table.select(columns) if columns else table)
     if not tables:
-        return schema.empty_table().to_pandas()
+        empty = schema.empty_table()
+        return (empty.select(columns) if columns else empty).to_pandas()
     frame = pa.concat_tables(tables).to_pandas()
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
