@@ -110,11 +110,13 @@ def test_run_writes_a_complete_results_folder(planner: Path):
     assert str(folder.relative_to(planner)) in result.stdout
     assert "Workers co-creating (uptake)" in result.stdout  # the short summary table
     assert sorted(p.name for p in folder.iterdir()) == [
+        "checksums.json",
         "report.html",
         "scenario.yaml",
         "summary.csv",
         "timeseries.parquet",
     ]
+    assert sorted(p.name for p in (planner / "out").iterdir()) == [folder.name], "no checkpoint or temporary left"
     series = pd.read_parquet(folder / "timeseries.parquet")
     assert list(series.columns) == ["replication", "seed", "week", *COLUMN_NAMES]
     assert len(series) == 2 * 9 and sorted(series["seed"].unique()) == [5, 6]
@@ -253,7 +255,7 @@ def test_patterns_publish_a_results_folder_and_leave_docs_alone(tmp_path: Path):
     assert "Traceback" not in result.stderr
     (folder,) = result_folders(tmp_path / "out")
     assert folder.name.startswith("patterns-")
-    assert {p.name for p in folder.iterdir()} == {"validation.md", "effects.csv", "img"}
+    assert {p.name for p in folder.iterdir()} == {"validation.md", "effects.csv", "img", "checksums.json"}
     assert len(list((folder / "img").glob("pattern_*.png"))) == 6
     text = (folder / "validation.md").read_text()
     assert "python3 run.py patterns --replications 2 --steps 3 --update-docs" in text
@@ -334,28 +336,51 @@ def test_params_lists_every_parameter_from_the_declaration():
 
 
 # ------------------------------------------------------------ interruption
+WAIT_SECONDS = 300
+"""Longest wait for a condition in a subprocess test (a loaded 2-core machine is slow, never this slow)."""
+POLL_SECONDS = 0.05
+"""Pause between two looks at a condition while waiting for it."""
+
+
+def wait_for(condition, what: str, proc: subprocess.Popen) -> None:
+    """Poll ``condition()`` until it holds; fail if ``proc`` ends first or after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended (status {proc.returncode}) before {what}; make it longer")
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting until {what}")
+        time.sleep(POLL_SECONDS)
+
+
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_run_leaves_no_results_folder(planner: Path, sig, code):
+    out = planner / "out"
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "scenarios/npm_baseline.yaml", "--steps", "5000", "--replications", "8"]
-        + ["--out", "out"],
+        [sys.executable, str(ROOT / "run.py"), "scenarios/npm_baseline.yaml", "--steps", "300", "--replications"]
+        + ["40", "--set", "n_citizens=200", "--workers", "2", "--out", "out"],
         cwd=planner,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE,  # a few kilobytes of progress bar: the pipe never fills
         text=True,
         start_new_session=True,  # its own process group, like a terminal's foreground job
     )
-    time.sleep(4)
-    assert proc.poll() is None, "the run finished before it could be interrupted; make it longer"
-    if sig == signal.SIGINT:
-        os.killpg(proc.pid, sig)  # Ctrl-C reaches the whole group, workers included
-    else:
-        proc.send_signal(sig)  # kill PID
-    _, err = proc.communicate(timeout=60)
+    try:
+        # Deterministic: once a replication is kept, the workers run and both handlers are installed.
+        wait_for(lambda: any(out.glob(".checkpoint-*/rep-*.parquet")), "a replication was kept", proc)
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)  # Ctrl-C reaches the whole group, workers included
+        else:
+            proc.send_signal(sig)  # kill PID
+        _, err = proc.communicate(timeout=WAIT_SECONDS)
+    finally:
+        proc.kill()
     assert proc.returncode == code, err
-    assert "Traceback" not in err
-    out = planner / "out"
-    assert not out.exists() or list(out.iterdir()) == []
+    assert "Traceback" not in err and "no results folder was written" in err
+    assert "replications finished and are kept" in err and "--resume" in err
+    assert result_folders(out) == [], "no results folder"
+    assert not any(p.name.startswith(".partial-") for p in out.iterdir()), "no half-written folder"
+    assert list(out.glob(".checkpoint-*/rep-*.parquet")), "finished replications are kept for --resume"
 
 
 def test_a_bug_inside_a_task_is_one_paragraph_and_exit_1(tmp_path, monkeypatch, capsys):

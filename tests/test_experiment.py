@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +11,9 @@ import pytest
 
 from cocreate_sim.fileio import atomic_write_bytes
 from cocreate_sim.metrics import COLUMN_NAMES
-from cocreate_sim.publishing import PARTIAL_PREFIX, provenance, publishing_dir, remove_stale_partials, unique_names
+from cocreate_sim.publishing import PARTIAL_PREFIX, provenance, publishing_dir, unique_names
 from cocreate_sim.statistics import (
+    Checkpoint,
     mean_ci,
     paired_differences,
     replication_seeds,
@@ -133,13 +133,35 @@ def test_never_overwrites_an_existing_results_folder(tmp_path: Path):
     assert sorted((p / "n.txt").read_text() for p in names) == ["0", "1", "2"]
 
 
-def test_partial_folder_of_a_killed_process_is_cleaned_up(tmp_path: Path):
+def test_publishing_removes_only_its_own_work_folder(tmp_path: Path):
+    """Clean-up is by exact name: a partial folder of another (even a dead) process is never touched."""
     dead = tmp_path / f"{PARTIAL_PREFIX}999999999-old-abc"
     dead.mkdir()
-    alive = tmp_path / f"{PARTIAL_PREFIX}{os.getppid()}-other-abc"  # a live process: left alone
-    alive.mkdir()
-    remove_stale_partials(tmp_path)
-    assert not dead.exists() and alive.exists()
+    with pytest.raises(RuntimeError), publishing_dir(tmp_path, "demo") as (work, _):
+        raise RuntimeError()
+    assert not work.exists() and dead.exists()
+    with publishing_dir(tmp_path, ".partial-1-x") as (_, final):
+        pass
+    assert not final[0].name.startswith("."), "a results folder never looks like a temporary one"
+    assert dead.exists()
+
+
+def test_kept_replications_give_the_same_table(tmp_path: Path):
+    """Replications kept by an interrupted run, verified on reading, make the same table as a clean run."""
+    runs = [("a", SMALL), ("b", {**SMALL, "zero_error_culture": 0.1})]
+    clean = run_replications(runs, 4, [5, 6, 7], processes=1, progress=False)
+    kept = Checkpoint(tmp_path, runs, 4, [5, 6, 7])
+    assert kept.open()
+    part = run_replications(runs[:1], 4, [5, 6], processes=1, progress=False, on_done=kept.save)
+    assert len(kept.files()) == 2 and part.equals(clean[clean["scenario"] == "a"].iloc[: len(part)])
+    done = kept.load()
+    assert sorted(done) == [("a", 0), ("a", 1)]
+    resumed = run_replications(runs, 4, [5, 6, 7], processes=1, progress=False, done=done)
+    pd.testing.assert_frame_equal(resumed, clean)
+    other = Checkpoint(tmp_path, runs, 4, [5, 6, 8])  # another seed: another checkpoint, never mixed in
+    assert other.folder != kept.folder
+    kept.remove()
+    assert not kept.folder.exists()
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temporary(tmp_path: Path):

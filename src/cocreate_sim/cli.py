@@ -54,21 +54,27 @@ examples:
 A scenario file is YAML; 'new' copies one from scenarios/ into my_scenarios/ to change a few levers
 (see docs/scenarios.md).
 Each run writes a new folder results/<scenario>-<timestamp>/ with report.html (open it in a browser),
-summary.csv, timeseries.parquet and the fully resolved scenario.yaml.
+summary.csv, timeseries.parquet, the fully resolved scenario.yaml and checksums.json.
+An interrupted run keeps its finished replications: the same command with --resume runs only the rest.
 """
 
 RUN_HELP = """\
 Run every replication of a scenario (in parallel on the local cores) and write a new results folder
 results/<scenario>-<timestamp>/ holding report.html, summary.csv (mean and 95% confidence interval of
-every outcome at the final week), timeseries.parquet (one row per replication and week) and
-scenario.yaml (the fully resolved scenario with package version and git commit; it can be run again).
-Replication i uses the random seed <seed> + i, so the same command gives the same numbers."""
+every outcome at the final week), timeseries.parquet (one row per replication and week),
+scenario.yaml (the fully resolved scenario with package version and git commit; it can be run again)
+and checksums.json (the SHA-256 of each file, which 'report' checks).
+Replication i uses the random seed <seed> + i, so the same command gives the same numbers.
+Each replication is kept in DIR/.checkpoint-*/ as soon as it finishes: after an interruption (Ctrl-C,
+kill, a crash) the same command with --resume runs only the missing ones. --out must be a folder you can
+write in, not a system folder; it is checked before anything runs."""
 
 COMPARE_HELP = """\
 Run two or more scenarios with common random numbers (replication i of every scenario uses the same
 seed) and write one results folder whose report.html puts them side by side, with the difference of
 each from the FIRST scenario and its 95% confidence interval (paired by replication). Horizon,
-replications and seed come from the first scenario unless given as options; --set applies to all."""
+replications and seed come from the first scenario unless given as options; --set applies to all.
+As for a run, finished replications are kept and --resume reuses those of the same command."""
 
 
 class _Terminated(BaseException):
@@ -121,7 +127,18 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="worker processes (default: all cores; 1 runs in this process), as for sweeps",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the replications that an interrupted run of this same command finished (kept in "
+        "DIR/.checkpoint-*/) and run only the others; the results equal those of an uninterrupted run",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table; print only the folder")
+
+
+def _note(text: str) -> None:
+    """Print a note for the user on stderr (also with --quiet: notes say what happened to their work)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -191,8 +208,9 @@ def _add_report(sub) -> None:
         help="write report.html again from an existing results folder",
         description="Rebuild report.html from the files of a results folder that 'python3 run.py' (a run: "
         "scenario.yaml, timeseries.parquet, summary.csv) or 'python3 run.py compare' (scenarios/*.yaml, "
-        "timeseries.parquet, summary.csv, differences.csv) wrote, e.g. after updating cocreate_sim. The new "
-        "report replaces the folder's report.html atomically, or goes to --out FILE.",
+        "timeseries.parquet, summary.csv, differences.csv) wrote, e.g. after updating cocreate_sim. Every file "
+        "read is first checked against the folder's checksums.json (a folder written before checksums existed "
+        "is read with a note). The new report replaces the folder's report.html atomically, or goes to --out FILE.",
     )
     report.add_argument("folder", metavar="RESULTS_DIR", help="a results folder, e.g. results/npm_baseline-2026...")
     report.add_argument("--out", metavar="FILE", help="write the report here instead of RESULTS_DIR/report.html")
@@ -331,7 +349,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     started = time.perf_counter()
-    folder, summary = run_scenario(scenario, args.out, args.processes, progress=not args.quiet)
+    folder, summary = run_scenario(
+        scenario, args.out, args.processes, progress=not args.quiet, resume=args.resume, notify=_note
+    )
     if args.quiet:
         print(display(folder))
         return 0
@@ -384,7 +404,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     started = time.perf_counter()
     folder, summary, diffs = compare_scenarios(
-        scenarios, steps, replications, seed, args.out, args.processes, progress=not args.quiet
+        scenarios,
+        steps,
+        replications,
+        seed,
+        args.out,
+        args.processes,
+        progress=not args.quiet,
+        resume=args.resume,
+        notify=_note,
     )
     if args.quiet:
         print(display(folder))
@@ -489,7 +517,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild report.html from an existing results folder."""
     from .publishing import rebuild_report
 
-    written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None)
+    written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None, notify=_note)
     print(f"wrote {display(written)}; open it in a browser")
     return 0
 
@@ -561,10 +589,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("\ninterrupted: nothing was written (results appear only when complete).", file=sys.stderr)
+        print("\ninterrupted: no results folder was written (results appear only when complete).", file=sys.stderr)
         return EXIT_INTERRUPTED
     except _Terminated:
-        print("terminated: nothing was written (results appear only when complete).", file=sys.stderr)
+        print("terminated: no results folder was written (results appear only when complete).", file=sys.stderr)
         return EXIT_TERMINATED
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

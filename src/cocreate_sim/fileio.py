@@ -1,19 +1,30 @@
-"""Writing files so that a reader never sees half of one.
+"""Writing files so that a reader never sees half of one, and checking that none changed since.
 
 Every results file, sweep chunk and report is written through here: into a
 temporary file in the same folder, flushed to disk, then renamed into place
 (``os.replace``), so a crash or Ctrl-C leaves the old file or the whole new one.
+A folder's ``checksums.json`` (:func:`write_checksums`) records the SHA-256 of
+its files; :func:`verify_checksums` names the first one missing or changed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
+
+from .errors import UserError, clip, display, shorten
 
 FILE_MODE = 0o644
 """Results are meant to be shared: readable by everyone, writable by their owner."""
+HASH_BLOCK_BYTES = 1 << 20
+"""How much of a file :func:`sha256_file` reads at a time (1 MiB)."""
+CHECKSUMS = "checksums.json"
+"""The file of a folder that records the SHA-256 of its other files (written last)."""
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -37,3 +48,61 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Text version of :func:`atomic_write_bytes` (UTF-8)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a file's contents as 64 hex digits, read a block at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(HASH_BLOCK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_checksums(folder: str | Path, skip: Collection[str] = ()) -> Path:
+    """Write ``folder/checksums.json``: the SHA-256 of every file below ``folder`` but ``skip`` (call it last)."""
+    folder = Path(folder)
+    files = {
+        p.relative_to(folder).as_posix(): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).as_posix() not in {*skip, CHECKSUMS}
+    }
+    path = folder / CHECKSUMS
+    atomic_write_text(path, json.dumps({"algorithm": "sha256", "files": files}, indent=1) + "\n")
+    return path
+
+
+def _changed(path: Path, what: str) -> UserError:
+    return UserError(
+        f"{display(path)}: {what}. The folder's files are checked against the {CHECKSUMS} written with them; "
+        "run the command that wrote the folder again to get a complete one."
+    )
+
+
+def verify_checksums(folder: str | Path) -> bool:
+    """Check every file ``folder/checksums.json`` lists; False when the folder has no checksums.json.
+
+    A missing file, a file whose contents changed, or a damaged checksums.json
+    is a UserError naming that file.
+    """
+    folder = Path(folder)
+    path = folder / CHECKSUMS
+    if not path.exists():
+        return False
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        files = record["files"]
+        if record.get("algorithm") != "sha256" or not isinstance(files, dict):
+            raise ValueError("not a list of sha256 checksums")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _changed(path, f"the file cannot be read ({type(exc).__name__}: {clip(str(exc))})") from None
+    for name, expected in files.items():
+        relative = Path(str(name))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise _changed(path, f"it lists {shorten(name)}, which is not a file of this folder")
+        target = folder / relative
+        if not target.is_file():
+            raise _changed(target, "the file is missing")
+        if sha256_file(target) != expected:
+            raise _changed(target, "its contents differ from the checksum recorded when the folder was written")
+    return True

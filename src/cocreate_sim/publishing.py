@@ -3,14 +3,29 @@
 Results appear atomically: everything is written into a hidden
 ``.partial-<pid>-...`` folder inside the output folder and renamed into place
 (``os.rename``) only when complete, so an interrupted run (Ctrl-C, kill)
-never leaves a half-written results folder. A partial folder left by a killed
-process is removed by the next run.
+never leaves a half-written results folder. A process removes only what it
+created itself, by its exact path: a folder of anyone else is never touched.
+Before renaming, ``checksums.json`` records the SHA-256 of every file but
+``report.html`` (which ``report`` rebuilds); every command that reads a
+results folder verifies it (:func:`read_results`).
+
+The output folder (``--out``) is checked before anything runs
+(:func:`prepare_out_dir`): never a system folder, always writable.
+
+A run or comparison keeps each finished replication in a checkpoint folder
+``.checkpoint-<fingerprint>/`` of the output folder as soon as it finishes
+(:class:`Checkpoint`): one atomically written Parquet file per replication,
+its checksum in its name. The fingerprint covers the runs (names and every
+lever), the horizon, the seeds and the code, so ``--resume`` reuses only
+replications of the very same command; the checkpoint is removed once the
+results folder is published.
 
 A run folder holds ``scenario.yaml`` (fully resolved, with provenance),
-``timeseries.parquet``, ``summary.csv`` and ``report.html``; a comparison
-folder holds ``scenarios/<name>.yaml`` per scenario, ``timeseries.parquet``,
-``summary.csv``, ``differences.csv`` and ``report.html``.
-:func:`rebuild_report` writes ``report.html`` again from the other files.
+``timeseries.parquet``, ``summary.csv``, ``report.html`` and
+``checksums.json``; a comparison folder holds ``scenarios/<name>.yaml`` per
+scenario, ``timeseries.parquet``, ``summary.csv``, ``differences.csv``,
+``report.html`` and ``checksums.json``. :func:`rebuild_report` writes
+``report.html`` again from the other files.
 """
 
 from __future__ import annotations
@@ -24,13 +39,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError, clip, display
-from .fileio import atomic_write_text
-from .statistics import paired_differences, replication_seeds, run_replications, summarize
+from .fileio import CHECKSUMS, atomic_write_text, verify_checksums, write_checksums
+from .statistics import (
+    CHECKPOINT_PREFIX,
+    Checkpoint,
+    paired_differences,
+    replication_seeds,
+    run_replications,
+    summarize,
+)
+
+Notify = Callable[[str], None]
+"""Where a function sends notes for the user (the command line prints them on stderr)."""
 
 PARTIAL_PREFIX = ".partial-"
 """Start of the name of a results folder still being written."""
@@ -42,6 +67,17 @@ MAX_NAME_TRIES = 1000
 """Most ``-2``, ``-3``... suffixes tried for a results folder made in the same second."""
 MAX_FOLDER_NAME = 100
 """Longest comparison folder name built from scenario names; longer ones are abbreviated."""
+UNCHECKED = ("report.html",)
+"""Files of a results folder that checksums.json does not cover (``report`` rebuilds report.html)."""
+SYSTEM_FOLDERS = tuple(
+    "/bin /boot /dev /etc /lib /lib32 /lib64 /libx32 /proc /run /sbin /sys /usr/bin /usr/include /usr/lib "
+    "/usr/lib32 /usr/lib64 /usr/libexec /usr/sbin /usr/share /usr/local/bin /usr/local/etc /usr/local/include "
+    "/usr/local/lib /usr/local/sbin /usr/local/share /var/lib /var/log /var/cache /var/spool /var/mail /System "
+    "/Library".split()
+)
+"""Folders of the operating system: results never go in them or anywhere below them."""
+SHARED_ROOTS = ("/", "/home", "/media", "/mnt", "/opt", "/srv", "/usr", "/usr/local", "/var", "/Users", "/Volumes")
+"""Top-level folders shared by everyone: results may go in a folder below them, never directly in them."""
 
 
 # ------------------------------------------------------------- provenance
@@ -85,50 +121,71 @@ def provenance() -> dict[str, Any]:
 
 
 # -------------------------------------------------------- results folders
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
-def remove_stale_partials(out_dir: Path) -> None:
-    """Delete ``.partial-<pid>-*`` folders whose writing process no longer exists (it was killed)."""
-    if not out_dir.is_dir():
-        return
-    for entry in out_dir.iterdir():
-        if not entry.name.startswith(PARTIAL_PREFIX) or not entry.is_dir():
-            continue
-        pid_text = entry.name[len(PARTIAL_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
 def timestamp() -> str:
     """UTC timestamp for folder names, e.g. 20261122-171530."""
     return _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S")
 
 
-def _prepare(out_dir: Path) -> None:
+def _system_folders() -> list[Path]:
+    """The operating system's folders and this Python's installation: never a place for results."""
+    folders = [Path(f) for f in SYSTEM_FOLDERS]
+    shared = {Path(r) for r in SHARED_ROOTS} | {Path.home()}
+    here = Path.cwd().resolve()
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+        path = Path(prefix).resolve()
+        if path not in shared and path not in here.parents and path != here:
+            folders.append(path)
+    return folders
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    for candidate in {folder, folder.resolve()}:
+        if path == candidate or candidate in path.parents:
+            return True
+    return False
+
+
+def prepare_out_dir(out_dir: str | Path, option: str = "--out") -> Path:
+    """Check and create the output folder before anything runs; return it.
+
+    Refused, as a UserError naming ``option``: a system folder (or anything
+    below one), a shared top-level folder such as ``/`` or ``/home`` itself,
+    a path that is a file, and a folder this process cannot write in (found
+    by writing and removing a small file there).
+    """
+    out_dir = Path(out_dir).expanduser()
+    shown = display(out_dir)
+    resolved = out_dir.resolve()
+    system = next((f for f in _system_folders() if _is_within(resolved, f)), None)
+    if system is not None or resolved in {Path(r) for r in SHARED_ROOTS}:
+        where = f"inside the system folder {system}" if system is not None else f"directly into {resolved}"
+        raise UserError(
+            f"{option} {shown}: results are never written {where}. Give a folder of your own, e.g. "
+            f"{option} results (the default) or {option} ~/cocreate-results."
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{option} {shown}: this is a file, not a folder; give a folder for the results.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise UserError(
-            f"--out {display(out_dir)}: cannot create the results folder ({exc.strerror or exc})."
+            f"{option} {shown}: cannot write results there ({exc.strerror or exc}). Give a folder you can "
+            f"write in, e.g. {option} results (the default)."
         ) from None
-    if not os.access(out_dir, os.W_OK):
-        raise UserError(f"--out {display(out_dir)}: the results folder is not writable; choose another with --out DIR.")
-    remove_stale_partials(out_dir)
+    return out_dir
+
+
+def folder_stem(name: str) -> str:
+    """A results folder's name for ``name``: never hidden (no leading '.'), so never taken for a temporary."""
+    return name.lstrip(".") or "results"
 
 
 def _publish(work: Path, out_dir: Path, name: str) -> Path:
     """Rename ``work`` to ``out_dir/<name>-<timestamp>`` (``-2``, ``-3``... if taken); never overwrite."""
-    stem = f"{name}-{timestamp()}"
+    stem = f"{folder_stem(name)}-{timestamp()}"
     for k in range(1, MAX_NAME_TRIES):
         target = out_dir / (stem if k == 1 else f"{stem}-{k}")
         if target.exists():
@@ -147,21 +204,108 @@ def _publish(work: Path, out_dir: Path, name: str) -> Path:
 def publishing_dir(out_dir: str | Path, name: str) -> Iterator[tuple[Path, list[Path]]]:
     """Yield a hidden work folder and a one-item list that will hold the final folder's path.
 
-    On success the work folder is renamed to ``out_dir/<name>-<timestamp>``
-    (with ``-2``, ``-3``... if that exists: nothing is ever overwritten). On
-    any exception, Ctrl-C included, the work folder is deleted.
+    The output folder is checked first (:func:`prepare_out_dir`). On success
+    ``checksums.json`` is written and the work folder is renamed to
+    ``out_dir/<name>-<timestamp>`` (with ``-2``, ``-3``... if that exists:
+    nothing is ever overwritten). On any exception, Ctrl-C included, the work
+    folder, and only it, is deleted.
     """
-    out_dir = Path(out_dir)
-    _prepare(out_dir)
-    work = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{os.getpid()}-{name}-", dir=out_dir))
-    work.chmod(FOLDER_MODE)
+    out_dir = prepare_out_dir(out_dir)
+    work = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{os.getpid()}-{folder_stem(name)}-", dir=out_dir))
     final: list[Path] = []
     try:
+        work.chmod(FOLDER_MODE)
         yield work, final
+        write_checksums(work, UNCHECKED)
         final.append(_publish(work, out_dir, name))
     finally:
         if not final:
             shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------ checkpoints
+def _note(notify: Notify | None, text: str) -> None:
+    if notify is not None:
+        notify(text)
+
+
+@contextlib.contextmanager
+def kept_replications(
+    out_dir: Path,
+    runs: Sequence[tuple[str, Any]],
+    steps: int,
+    seeds: Sequence[int],
+    processes: int | None,
+    progress: bool,
+    resume: bool,
+    notify: Notify | None,
+) -> Iterator[Any]:
+    """Run the replications, keeping each as it finishes; yield the table; remove the kept files afterwards.
+
+    With ``resume`` the verified replications of the very same command are
+    reused and only the others run. The checkpoint is removed when the body
+    (publishing) succeeds and kept when anything fails or is interrupted.
+    """
+    checkpoint = Checkpoint(out_dir, runs, steps, seeds)
+    usable = checkpoint.open()
+    try:
+        done: dict[tuple[str, int], Any] = {}
+        where = display(checkpoint.folder)
+        if not usable:
+            if resume:
+                raise UserError(
+                    f"--resume: another process is running this same command into {display(out_dir)} right now "
+                    f"({where}/ is in use). Wait for it to finish, or stop it and run this command again."
+                )
+            _note(
+                notify,
+                f"note: another process is running this same command into {display(out_dir)}; "
+                "this run keeps no checkpoint.",
+            )
+        elif resume:
+            done = checkpoint.load()
+            others = len([p for p in out_dir.glob(f"{CHECKPOINT_PREFIX}*") if p != checkpoint.folder])
+            if done:
+                _note(
+                    notify,
+                    f"resuming: reusing {len(done)} of {checkpoint.total} replications kept in "
+                    f"{where}/; running the other {checkpoint.total - len(done)}.",
+                )
+            else:
+                mismatch = (
+                    f" ({others} other checkpoint(s) there, of other scenarios, settings or code versions, are "
+                    "left alone: they are never mixed in)"
+                    if others
+                    else ""
+                )
+                _note(
+                    notify,
+                    f"resuming: no finished replications of this same command (scenario, levers, "
+                    f"horizon, seeds, code version) in {display(out_dir)}{mismatch}; running all "
+                    f"{checkpoint.total}.",
+                )
+        elif checkpoint.files():
+            _note(
+                notify,
+                f"note: {where}/ holds {len(checkpoint.files())} replication(s) of this same command "
+                "from an interrupted run; this run starts afresh (add --resume to reuse them).",
+            )
+        try:
+            yield run_replications(
+                runs, steps, seeds, processes, progress, done=done, on_done=checkpoint.save if usable else None
+            )
+        except BaseException:  # interrupted or failed, while running or publishing: say what is kept
+            kept = len(checkpoint.files()) if usable else 0
+            if kept:
+                _note(
+                    notify,
+                    f"kept: {kept} of {checkpoint.total} replications finished and are kept in {where}/; "
+                    "run the same command with --resume to run only the others.",
+                )
+            raise
+        checkpoint.remove()
+    finally:
+        checkpoint.close()
 
 
 # ------------------------------------------------------------ experiments
@@ -170,25 +314,33 @@ def run_scenario(
     out_dir: str | Path = "results",
     processes: int | None = None,
     progress: bool = True,
+    *,
+    resume: bool = False,
+    notify: Notify | None = None,
 ) -> tuple[Path, Any]:
     """Run a loaded scenario's replications and publish a new results folder; return it and the summary.
 
     The folder holds ``scenario.yaml`` (fully resolved, with provenance),
-    ``timeseries.parquet``, ``summary.csv`` and ``report.html``.
+    ``timeseries.parquet``, ``summary.csv``, ``report.html`` and
+    ``checksums.json``. ``out_dir`` is checked before anything runs; finished
+    replications are kept as they finish and, with ``resume``, those of an
+    interrupted run of the same command are reused (:func:`kept_replications`).
     """
     from .reports import render_run
     from .scenario import scenario_yaml
 
+    out_dir = prepare_out_dir(out_dir)
     seeds = replication_seeds(scenario.seed, scenario.replications)
-    table = run_replications([(scenario.name, scenario.params)], scenario.steps, seeds, processes, progress)
-    summary = summarize(table)
-    prov = {**provenance(), "source": scenario.resolved.get("source", str(scenario.path))}
-    with publishing_dir(out_dir, scenario.name) as (work, final):
-        atomic_write_text(work / "scenario.yaml", scenario_yaml(scenario, prov))
-        table.drop(columns="scenario").to_parquet(work / "timeseries.parquet", index=False)
-        summary.drop(columns="scenario").to_csv(work / "summary.csv", index=False)
-        page = render_run(scenario.name, scenario.description, scenario.params, table, summary, prov)
-        atomic_write_text(work / "report.html", page)
+    runs = [(scenario.name, scenario.params)]
+    with kept_replications(out_dir, runs, scenario.steps, seeds, processes, progress, resume, notify) as table:
+        summary = summarize(table)
+        prov = {**provenance(), "source": scenario.resolved.get("source", str(scenario.path))}
+        with publishing_dir(out_dir, scenario.name) as (work, final):
+            atomic_write_text(work / "scenario.yaml", scenario_yaml(scenario, prov))
+            table.drop(columns="scenario").to_parquet(work / "timeseries.parquet", index=False)
+            summary.drop(columns="scenario").to_csv(work / "summary.csv", index=False)
+            page = render_run(scenario.name, scenario.description, scenario.params, table, summary, prov)
+            atomic_write_text(work / "report.html", page)
     return final[0], summary
 
 
@@ -208,35 +360,40 @@ def compare_scenarios(
     out_dir: str | Path = "results",
     processes: int | None = None,
     progress: bool = True,
+    *,
+    resume: bool = False,
+    notify: Notify | None = None,
 ) -> tuple[Path, Any, Any]:
     """Run every scenario with the same seeds (common random numbers); publish one folder with one report.
 
     Differences are each scenario minus the first, paired by replication.
-    Returns the folder, the summary and the differences.
+    Returns the folder, the summary and the differences. ``out_dir``,
+    ``resume`` and ``notify`` as for :func:`run_scenario`.
     """
     from .reports import render_compare
     from .scenario import scenario_yaml
 
+    out_dir = prepare_out_dir(out_dir)
     names = unique_names([s.name for s in scenarios])
     seeds = replication_seeds(seed, replications)
     runs = [(n, s.params) for n, s in zip(names, scenarios, strict=True)]
-    table = run_replications(runs, steps, seeds, processes, progress)
-    summary = summarize(table)
-    diffs = paired_differences(table, names[0])
-    prov = provenance()
-    named = dict(zip(names, scenarios, strict=True))
-    with publishing_dir(out_dir, compare_folder_name(names)) as (work, final):
-        (work / "scenarios").mkdir()
-        for n, s in named.items():
-            ran = dataclasses.replace(s, steps=steps, replications=replications, seed=seed)
-            atomic_write_text(work / "scenarios" / f"{n}.yaml", scenario_yaml(ran, {**prov, "compared_as": n}))
-        table.to_parquet(work / "timeseries.parquet", index=False)
-        summary.to_csv(work / "summary.csv", index=False)
-        diffs.to_csv(work / "differences.csv", index=False)
-        descriptions = {n: s.description for n, s in named.items()}
-        params = {n: s.params for n, s in named.items()}
-        page = render_compare(names, descriptions, params, table, summary, diffs, prov)
-        atomic_write_text(work / "report.html", page)
+    with kept_replications(out_dir, runs, steps, seeds, processes, progress, resume, notify) as table:
+        summary = summarize(table)
+        diffs = paired_differences(table, names[0])
+        prov = provenance()
+        named = dict(zip(names, scenarios, strict=True))
+        with publishing_dir(out_dir, compare_folder_name(names)) as (work, final):
+            (work / "scenarios").mkdir()
+            for n, s in named.items():
+                ran = dataclasses.replace(s, steps=steps, replications=replications, seed=seed)
+                atomic_write_text(work / "scenarios" / f"{n}.yaml", scenario_yaml(ran, {**prov, "compared_as": n}))
+            table.to_parquet(work / "timeseries.parquet", index=False)
+            summary.to_csv(work / "summary.csv", index=False)
+            diffs.to_csv(work / "differences.csv", index=False)
+            descriptions = {n: s.description for n, s in named.items()}
+            params = {n: s.params for n, s in named.items()}
+            page = render_compare(names, descriptions, params, table, summary, diffs, prov)
+            atomic_write_text(work / "report.html", page)
     return final[0], summary, diffs
 
 
@@ -374,16 +531,27 @@ def _read_compare(folder: Path) -> dict[str, Any]:
     }
 
 
-def read_results(folder: Path) -> tuple[str, dict[str, Any]]:
-    """``("run" | "compare", arguments of render_run or render_compare)`` read from a results folder."""
+def _verify(folder: Path, notify: Notify | None) -> None:
+    if not verify_checksums(folder):
+        _note(
+            notify,
+            f"note: {display(folder)} has no {CHECKSUMS} (written by an older cocreate_sim), so its files "
+            "cannot be verified; they are read as they are.",
+        )
+
+
+def read_results(folder: Path, notify: Notify | None = None) -> tuple[str, dict[str, Any]]:
+    """``("run" | "compare", arguments of render_run or render_compare)`` read from a verified results folder."""
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "no such folder"
         raise UserError(
             f"{display(folder)}: {what}. Give a results folder, e.g. 'python3 run.py report results/NAME-TIMESTAMP'."
         )
     if (folder / "scenario.yaml").exists():
+        _verify(folder, notify)
         return "run", _read_run(folder)
     if (folder / "differences.csv").exists() or (folder / "scenarios").is_dir():
+        _verify(folder, notify)
         return "compare", _read_compare(folder)
     raise UserError(
         f"{display(folder)}: not a results folder. A run folder holds {', '.join(RUN_FILES)}; a comparison "
@@ -391,16 +559,16 @@ def read_results(folder: Path) -> tuple[str, dict[str, Any]]:
     )
 
 
-def rebuild_report(folder: str | Path, out: str | Path | None = None) -> Path:
-    """Write ``report.html`` again from a results folder's files (or to ``out``); return the file written.
+def rebuild_report(folder: str | Path, out: str | Path | None = None, notify: Notify | None = None) -> Path:
+    """Write ``report.html`` again from a results folder's verified files (or to ``out``); return the file written.
 
     Raises UserError naming the folder or file when the folder is missing,
-    is not a results folder, or holds a missing or damaged file.
+    is not a results folder, or holds a missing, damaged or changed file.
     """
     from .reports import render_compare, render_run
 
     folder = Path(folder)
-    kind, page_args = read_results(folder)
+    kind, page_args = read_results(folder, notify)
     page = render_run(**page_args) if kind == "run" else render_compare(**page_args)
     target = Path(out) if out is not None else folder / "report.html"
     try:
