@@ -395,3 +395,21 @@ def test_a_bug_inside_a_task_is_one_paragraph_and_exit_1(tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     assert code == 1 and "ZeroDivisionError" in err and "replication" in err and "Traceback" not in err
     assert not any(tmp_path.iterdir()), "a failed run publishes nothing"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "x" * 5000 + ".yaml"],
+        ["run", "scenarios/npm_baseline.yaml", "--replications", "9" * 5000],
+        ["run", "scenarios/npm_baseline.yaml", "--seed", "-" + "1" * 400],
+    ],
+)
+def test_huge_arguments_are_refused_briefly(args, capsys):
+    try:
+        code = cli.main(args)
+    except SystemExit as exc:  # argparse refuses an option's value itself
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert len(err) < 1500 and "9" * 200 not in err and "1" * 200 not in err and "x" * 400 not in err

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import UserError, did_you_mean, display, missing_extra
+from .errors import UserError, did_you_mean, display, missing_extra, shorten
 
 EXIT_FAILED = 1
 """A run that went wrong inside (a bug in a task): the message names the task."""
@@ -90,9 +90,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {shorten(value)}")
     return value
 
 
@@ -100,9 +100,9 @@ def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {shorten(value)}")
     return value
 
 
@@ -433,7 +433,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     files: list[Path] = []
     for name in args.files:
         given = Path(name)
-        if given.is_dir():
+        try:
+            is_folder = given.is_dir()
+        except OSError:  # e.g. a name too long for the file system: load_scenario names the problem
+            is_folder = False
+        if is_folder:
             files += sorted([*given.glob("*.yaml"), *given.glob("*.yml")])
         else:
             files.append(given)

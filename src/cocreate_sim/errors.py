@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .limits import MAX_SHOWN_CHARS
+from .limits import MAX_SHOWN_CHARS, MAX_SHOWN_PATH_CHARS
 
 SUGGEST_CUTOFF = 0.6
 """How alike a typo and a valid name must be (difflib ratio) before we suggest the name."""
@@ -26,9 +26,12 @@ def display(path: str | Path) -> str:
     """A path as the user recognises it: relative to the working directory when inside it."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        text = str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
-        return str(path)
+        text = str(path)
+    if len(text) > MAX_SHOWN_PATH_CHARS:  # a hostile or mistaken name: show its end, where the file name is
+        text = "..." + text[-(MAX_SHOWN_PATH_CHARS - 3) :]
+    return text
 
 
 def shorten(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:

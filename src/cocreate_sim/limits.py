@@ -28,5 +28,7 @@ MAX_NUMBER_CHARS = 1000
 """Longest number read from a YAML file, in characters: no value any key accepts needs more than a few digits."""
 MAX_SHOWN_CHARS = 100
 """Most characters of a user's value quoted back in an error message."""
+MAX_SHOWN_PATH_CHARS = 300
+"""Most characters of a path shown in a message (its end, where the file name is); real paths are shorter."""
 IN_PROCESS_RUNS = 200
 """Below this many runs a batch runs in this process: starting workers would cost more than it saves."""

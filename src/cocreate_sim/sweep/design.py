@@ -186,8 +186,12 @@ def _read_base(err: _Errors, data: dict[str, Any], path: Path) -> tuple[dict[str
             ("base",),
             f"'base' must be the path of a scenario file (relative to the sweep file); got {shorten(base)}.",
         )
-    base_path = (path.parent / base).resolve()
-    if not base_path.exists():
+    try:
+        base_path = (path.parent / base).resolve()
+        found = base_path.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise err(("base",), f"base scenario {shorten(base)} cannot be read ({exc.strerror or exc}).") from None
+    if not found:
         raise err(("base",), f"base scenario {shorten(base)} does not exist (looked for '{display(base_path)}').")
     from ..scenario import load_scenario
 
