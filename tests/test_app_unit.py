@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import re
 import socket
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +37,7 @@ from cocreate_sim.app.levers import (
     slider_step,
 )
 from cocreate_sim.app.presets import DEFAULT_KEY, Preset, load_presets
-from cocreate_sim.app.sessions import SessionStore, new_session_id
+from cocreate_sim.app.sessions import SessionStore
 from cocreate_sim.errors import UserError
 from cocreate_sim.limits import APP_MAX_HORIZON, MAX_SEED, MAX_SHOWN_CHARS
 from cocreate_sim.model import CoCreationModel
@@ -124,7 +128,7 @@ def test_errors_quote_a_huge_value_shortened() -> None:
 # ---------------------------------------------------------------- sessions
 def test_side_by_side_with_an_equal_lever_gives_identical_runs() -> None:
     store = SessionStore()
-    session = store.create(new_session_id(), small_preset())
+    session = store.open(store.issue(), small_preset())
     session.set_compare(("leader_dialogue", DEFAULTS["leader_dialogue"]))
     session.step(20)
     a, b = (m.datacollector.get_model_vars_dataframe() for m in session.models)
@@ -133,7 +137,8 @@ def test_side_by_side_with_an_equal_lever_gives_identical_runs() -> None:
 
 
 def test_side_by_side_runs_differ_only_in_the_compared_lever() -> None:
-    session = SessionStore().create(new_session_id(), small_preset())
+    store = SessionStore()
+    session = store.open(store.issue(), small_preset())
     session.set_levers({"leader_dialogue": 0.0, "outreach_weak_groups": 0.5})
     session.set_compare(("leader_dialogue", 1.0))
     assert session.week == 0, "turning side by side on restarts both runs"
@@ -155,15 +160,15 @@ def test_side_by_side_runs_differ_only_in_the_compared_lever() -> None:
 
 def test_the_session_store_is_capped_and_refuses_malformed_ids() -> None:
     store = SessionStore(max_sessions=2)
-    ids = [new_session_id() for _ in range(3)]
+    ids = [store.issue() for _ in range(3)]
     for sid in ids:
-        store.create(sid, small_preset())
+        store.open(sid, small_preset())
     assert len(store) == 2
     assert store.get(ids[0]) is None and store.get(ids[2]) is not None
     for bad in ("../../etc/passwd", "A" * 32, 12, None, {"x": 1}):
         assert store.get(bad) is None
         with pytest.raises(ParameterError, match="reload the page"):
-            store.create(bad, small_preset())
+            store.open(bad, small_preset())
 
 
 # ----------------------------------------------------------------- pictures
@@ -295,3 +300,73 @@ def test_the_serve_subcommand_is_a_light_import() -> None:
     added = done.stdout.split()
     assert "cocreate_sim.app" in added
     assert not [m for m in added if m in heavy or m.split(".")[0] in heavy], added
+
+
+# ------------------------------------------------------- the app in process
+class _Page:
+    """One page spoken to through Flask's test client: its issued session id and its update callback."""
+
+    def __init__(self, app: object) -> None:
+        self.client = app.server.test_client()
+        layout = json.dumps(self.client.get("/_dash-layout").get_json())
+        self.sid = re.search(r'"id": "session", "data": "([0-9a-f]+)"', layout).group(1)
+        deps = self.client.get("/_dash-dependencies").get_json()
+        self.update = next(d for d in deps if "org-a.figure" in d["output"])
+
+    def send(self, changed: str, **values: object) -> dict:
+        values = {"preset-applied": {"key": DEFAULT_KEY, "count": 1}, "seed": 1, "speed": 1, **values}
+        values |= {"compare-on": [], "compare-lever": "leader_dialogue", "compare-value": 1.0}
+        inputs = [[] if i["id"].startswith("{") else {**i, "value": values.get(i["id"])} for i in self.update["inputs"]]
+        specs = [s.rsplit(".", 1) for s in self.update["output"].strip(".").split("...")]
+        body = {
+            "output": self.update["output"],
+            "outputs": [{"id": component, "property": prop} for component, prop in specs],
+            "inputs": inputs,
+            "state": [{"id": "session", "property": "data", "value": self.sid}],
+            "changedPropIds": [changed],
+        }
+        answer = self.client.post("/_dash-update-component", json=body)
+        assert answer.status_code == 200, answer.data[:300]
+        return answer.get_json()["response"]
+
+
+def test_reset_and_eviction_release_the_sessions_models() -> None:
+    """Mesa 3.3 keeps every model alive (issue #3179) unless the app releases the ones it stops using."""
+    from cocreate_sim.app.server import create_app
+
+    app = create_app(REPO / "no-such-folder", max_sessions=1)
+    page = _Page(app)
+    page.send("preset-applied.data")
+    page.send("step.n_clicks", step=1)
+    before_reset = weakref.ref(app.sessions.get(page.sid).models[0])
+    page.send("reset.n_clicks", step=1, reset=1)
+    gc.collect()
+    assert before_reset() is None, "a reset leaves the old model alive"
+    evicted = weakref.ref(app.sessions.get(page.sid).models[0])
+    _Page(app).send("preset-applied.data")  # a second page: the first one's session is dropped
+    assert app.sessions.get(page.sid) is None
+    gc.collect()
+    assert evicted() is None, "a dropped session leaves its model alive"
+
+
+def test_a_failure_inside_the_server_shows_a_plain_sentence_not_python_text(monkeypatch) -> None:
+    from cocreate_sim.app.server import create_app
+    from cocreate_sim.app.sessions import Session
+
+    page = _Page(create_app(REPO / "no-such-folder"))
+    assert page.send("step.n_clicks", step=1)["week"]["children"].startswith("Week 1 of")
+
+    def broken(self, weeks):
+        raise RuntimeError("internal detail of /srv/secret.py line 7")
+
+    monkeypatch.setattr(Session, "step", broken)
+    shown = json.dumps(page.send("step.n_clicks", step=2)["message"])
+    assert "RuntimeError" not in shown and "internal detail" not in shown
+    assert "Something went wrong on the server" in shown and "\\n" not in shown
+
+
+def test_serves_default_session_cap_is_the_stores() -> None:
+    from cocreate_sim.app import DEFAULT_MAX_SESSIONS
+    from cocreate_sim.app.sessions import MAX_SESSIONS
+
+    assert DEFAULT_MAX_SESSIONS == MAX_SESSIONS >= 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import socket
 import sys
 import time
@@ -23,6 +24,10 @@ DEFAULT_PORT = 8050
 """Dash's usual port."""
 MAX_PORT = 65535
 """Largest TCP port number."""
+DEFAULT_MAX_SESSIONS = 240
+"""Default of --max-sessions; equal to ``sessions.MAX_SESSIONS`` (a test checks), not imported so --help stays light."""
+MAX_MAX_SESSIONS = 10_000
+"""Largest --max-sessions accepted (10,000 pages would need 10-30 GB)."""
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 """Addresses that only this computer can reach (anything else gets a note that the network can open the app)."""
 APP_PACKAGES = {"dash", "plotly", "flask", "werkzeug"}
@@ -32,6 +37,26 @@ NEEDS_APP_EXTRA = (
     "python3 -m pip install -e '.[app]' (in the repository's folder), then run the command again."
 )
 """The one paragraph ``serve`` prints (exit status 2) when the app's packages are missing."""
+STARTING = "cocreate_sim app starting..."
+"""First line ``serve`` prints, once Ctrl+C and SIGTERM stop it cleanly (before the slow imports)."""
+STOPPED = "stopped."
+"""Last line ``serve`` prints (on stderr) when Ctrl+C or SIGTERM stops it, at any moment."""
+
+
+class _Stop(BaseException):
+    """Raised by the SIGTERM handler, so that a server asked to stop does so as on Ctrl+C."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - exercised through a subprocess test
+    raise _Stop()
+
+
+def _set_sigterm(handler: Any) -> Any:
+    """Install ``handler`` for SIGTERM; the previous one, or None outside the main thread (where none can be set)."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,6 +88,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder of scenario files offered as presets (default: ./scenarios)",
     )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"most open pages that keep their run on the server (default {DEFAULT_MAX_SESSIONS}; each needs 1-3 MB); "
+        "beyond it the least recently used page is told its session expired",
+    )
 
 
 def _check_free(info: tuple, port: int) -> None:
@@ -88,12 +121,35 @@ def _load_app() -> tuple[Any, Any]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Start the app, print its address, serve until Ctrl+C."""
+    """Start the app, print its address, serve until Ctrl+C or SIGTERM; either stops it cleanly, at any moment.
+
+    The SIGTERM handler is installed first, before the slow imports, so a
+    server stopped while it starts says "stopped." and exits with status 0
+    just as one stopped while it serves.
+    """
+    previous = _set_sigterm(_on_sigterm)
+    try:
+        return _serve(args)
+    except (KeyboardInterrupt, _Stop):
+        _set_sigterm(signal.SIG_IGN)  # a second SIGTERM must not interrupt the clean-up
+        print(STOPPED, file=sys.stderr, flush=True)
+        return 0
+    finally:
+        if previous is not None:
+            _set_sigterm(previous)
+
+
+def _serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     port = args.port
     if not isinstance(port, int) or not 0 <= port <= MAX_PORT:
         raise UserError(
             f"serve: --port must be a whole number from 0 to {MAX_PORT} (0 picks a free port); got {shorten(port)}."
+        )
+    sessions = getattr(args, "max_sessions", None)
+    if sessions is not None and (not isinstance(sessions, int) or not 1 <= sessions <= MAX_MAX_SESSIONS):
+        raise UserError(
+            f"serve: --max-sessions must be a whole number from 1 to {MAX_MAX_SESSIONS}; got {shorten(sessions)}."
         )
     host = str(args.host)
     try:
@@ -104,9 +160,10 @@ def serve(args: argparse.Namespace) -> int:
         ) from None
     if not infos:  # pragma: no cover - getaddrinfo raises instead
         raise UserError(f"serve: --host {shorten(host)} is not an address this computer can listen on.")
+    print(STARTING, flush=True)
 
     create_app, make_server = _load_app()
-    app = create_app(args.scenarios)
+    app = create_app(args.scenarios, sessions)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         _check_free(infos[0], port)
@@ -123,10 +180,8 @@ def serve(args: argparse.Namespace) -> int:
         if host not in LOCAL_HOSTS:
             print(f"note: listening on {host}, so other computers on the network can open it.", flush=True)
         print("Open the address in a browser; press Ctrl+C to stop.", flush=True)
-        server.serve_forever()  # werkzeug's server returns quietly on Ctrl+C
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # werkzeug's server returns quietly on Ctrl+C; SIGTERM raises _Stop
     finally:
         server.server_close()
-    print("stopped.", file=sys.stderr)
+    print(STOPPED, file=sys.stderr)
     return 0

@@ -24,7 +24,6 @@ from .levers import (
     slider_step,
 )
 from .presets import DEFAULT_KEY, DEFAULT_SEED, Preset
-from .sessions import new_session_id
 
 TITLE = "Co-creation in a municipality: move the levers"
 """The page's title and heading."""
@@ -129,11 +128,11 @@ def _graph(graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, figure={"data": [], "layout": {"height": EMPTY_GRAPH_HEIGHT}})
 
 
-def build_layout(presets: dict[str, Preset], notes: list[str]) -> html.Div:
-    """The page; each page load gets a fresh session id."""
+def build_layout(presets: dict[str, Preset], notes: list[str], session_id: str) -> html.Div:
+    """The page, carrying the session id the server issued for this page load."""
     return html.Div(
         [
-            dcc.Store(id="session", data=new_session_id()),
+            dcc.Store(id="session", data=session_id),
             dcc.Store(id="preset-applied"),
             dcc.Interval(id="clock", interval=SPEEDS[DEFAULT_SPEED].interval_ms, disabled=True),
             html.Header(

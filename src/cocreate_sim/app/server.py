@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import dash
+import flask
 from dash import ALL, Input, Output, State, ctx, html, no_update
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import shorten
 from ..params import PARAMETERS, ParameterError
@@ -35,12 +36,29 @@ from .levers import (
     slider_step,
 )
 from .presets import DEFAULT_KEY, Preset, load_presets
-from .sessions import SessionStore
+from .sessions import IdState, Session, SessionError, SessionStore
 
 log = logging.getLogger("cocreate_sim.app")
 
 HTTP_BAD_REQUEST = 400
 """The answer to a malformed request."""
+MAX_REQUEST_BYTES = 32 * 1024
+"""Largest request body accepted (bytes); a page's biggest callback sends about 4 kB, larger ones get HTTP 413."""
+SERVER_FAILED = (
+    "Something went wrong on the server, so this step was not done; the run is as it was. If it happens again, "
+    "press Reset or reload the page."
+)
+"""What the page says when a callback fails inside (the details go to the server's log, never to the page)."""
+SESSION_EXPIRED = (
+    "Your session expired, start again: press Reset (your levers are kept) or reload the page. The server keeps "
+    "the runs of the {count} most recently used pages, and this page's run was dropped to make room."
+)
+"""What a page whose session was dropped says."""
+SESSION_UNKNOWN = (
+    "This page has no run on the server: its session id was not issued by this server (it may have restarted "
+    "since the page was loaded). Reload the page to start again."
+)
+"""What a page says whose session id the server never issued (made up, malformed, or from before a restart)."""
 
 
 # ---------------------------------------------------------------- the app
@@ -49,9 +67,11 @@ def create_app(scenarios: str | Path | None = None, max_sessions: int | None = N
     presets, notes = load_presets(scenarios)
     store = SessionStore() if max_sessions is None else SessionStore(max_sessions)
     app = _offline_dash()
-    app.layout = lambda: build_layout(presets, notes)
+    app.layout = lambda: build_layout(presets, notes, store.issue())
     app.presets = presets  # type: ignore[attr-defined]
     app.sessions = store  # type: ignore[attr-defined]
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.server.before_request(_refuse_large_bodies)
     app.server.register_error_handler(Exception, _malformed)
     _add_preset_callback(app, presets)
     _add_compare_callback(app)
@@ -80,12 +100,21 @@ def _offline_dash() -> dash.Dash:
     return app
 
 
+def _refuse_large_bodies() -> None:
+    """Refuse (HTTP 413) a body larger than MAX_REQUEST_BYTES before anything reads it."""
+    length = flask.request.content_length
+    if length is not None and length > MAX_REQUEST_BYTES:
+        raise RequestEntityTooLarge()
+
+
 def _malformed(err: Exception):
-    """A hand-made request gets an answer (HTTP 400), not a 500 with a traceback."""
+    """A hand-made request gets an answer (HTTP 4xx) in one plain sentence, not a 500 with a traceback."""
+    if isinstance(err, RequestEntityTooLarge):
+        return {"error": f"The request is larger than {MAX_REQUEST_BYTES} bytes; it was refused."}, err.code
     if isinstance(err, HTTPException):
         return err
     log.warning("rejected a malformed request: %s: %s", type(err).__name__, err)
-    return {"error": f"malformed request ({type(err).__name__})"}, HTTP_BAD_REQUEST
+    return {"error": "The request was malformed; it was refused."}, HTTP_BAD_REQUEST
 
 
 def _add_preset_callback(app: dash.Dash, presets: dict[str, Preset]) -> None:
@@ -182,14 +211,18 @@ def _add_update_callback(app: dash.Dash, presets: dict[str, Preset], store: Sess
             return _update(presets, store, *args)
         except ParameterError as err:
             return _only_message([str(err)])
-        except Exception as err:  # never a 500: the page shows what went wrong and the run stays as it was
+        except Exception:  # never a 500: the page says what happened in plain words, the log has the details
             log.exception("the app's update failed")
-            return _only_message([f"Something went wrong on the server ({type(err).__name__}: {err})."])
+            return _only_message([SERVER_FAILED])
 
 
-def _only_message(errors: list[str]) -> tuple:
+def _only_message(errors: list[str], *, stop: bool = False) -> tuple:
+    """Outputs that change only the message (and, with ``stop``, stop the page's clock)."""
     out: list[Any] = [no_update] * len(UPDATE_OUTPUTS)
     out[MESSAGE_OUTPUT] = [html.Div(e, className="alert") for e in errors]
+    if stop:
+        out[UPDATE_OUTPUTS.index(("clock", "disabled"))] = True
+        out[UPDATE_OUTPUTS.index(("play", "children"))] = "▶ Play"
     return tuple(out)
 
 
@@ -231,9 +264,13 @@ def _update(
     session = store.get(session_id)
     new = session is None
     if session is None:
-        session = _new_session(store, session_id, preset or presets[DEFAULT_KEY], trig, notes)
+        session = _open_session(store, session_id, preset or presets[DEFAULT_KEY], trig, notes)
+        if session is None:
+            return _no_session(store, session_id)
 
     with session.lock:
+        if session.closed:  # dropped while this request waited for it
+            return _no_session(store, session_id)
         seed = _checked_seed(seed_value, session.seed, errors)
         compare = _checked_compare(session.compare, compare_on, compare_lever, compare_value, errors)
         if new or trig & RESTARTS or seed != session.seed or compare != session.compare:
@@ -278,17 +315,34 @@ def _chosen_preset(presets: dict[str, Preset], applied: Any, errors: list[str]) 
     return preset
 
 
-def _new_session(store: SessionStore, session_id: Any, preset: Preset, trig: set[str], notes: list[str]) -> Any:
-    """A session for a page the server does not know (a new page, or one whose run was dropped)."""
-    session = store.create(session_id, preset)
-    if "preset-applied" not in trig:  # not this page's first call: its run was dropped
-        notes.append(
-            "This page's run was dropped (the server restarted, or many pages were open), so it started again "
-            "at week 0. Choose the starting point again if you had changed it."
-        )
+def _open_session(
+    store: SessionStore, session_id: Any, preset: Preset, trig: set[str], notes: list[str]
+) -> Session | None:
+    """The session of a page's first callback, or of an expired page that presses Reset; else None.
+
+    The server creates sessions only under ids it issued: a made-up id gets none.
+    """
+    state = store.state(session_id)
+    if state is IdState.EXPIRED and "reset" not in trig:
+        return None
+    if state not in (IdState.ISSUED, IdState.EXPIRED):
+        return None
+    try:
+        session = store.open(session_id, preset)
+    except SessionError:
+        return None
+    if state is IdState.EXPIRED:
+        notes.append("Started again at week 0 after your session expired.")
     if len(store) >= store.max_sessions:
-        notes.append("Many pages are open; the least recently used ones will have to be reloaded.")
+        notes.append("Many pages are open; the least recently used ones will have to start again.")
     return session
+
+
+def _no_session(store: SessionStore, session_id: Any) -> tuple:
+    """The page's answer when it has no session: why, in one sentence, and its clock stopped."""
+    if store.state(session_id) is IdState.EXPIRED:
+        return _only_message([SESSION_EXPIRED.format(count=store.max_sessions)], stop=True)
+    return _only_message([SESSION_UNKNOWN], stop=True)
 
 
 def _checked_seed(value: Any, current: int, errors: list[str]) -> int:

@@ -2,8 +2,16 @@
 
 The browser holds only a random session id; the models live here, keyed by
 that id, each session guarded by its own lock so that overlapping ticks from
-one page never step a model twice at once. The number of sessions is capped:
-the least recently used one is dropped when a new page opens beyond the cap.
+one page never step a model twice at once.
+
+Only the server hands out ids (:meth:`SessionStore.issue`, once per page
+load), and a session is only ever created under an id it handed out: an id a
+browser makes up gets no session, so no page can take over or evict another's
+run. The number of sessions is capped (least recently used dropped first);
+a dropped page's id is remembered, so its page is told that its session
+expired rather than silently starting again. Models a session stops using (on
+reset, restart or when the session is dropped) are released
+(:func:`cocreate_sim.runner.release`), so memory does not grow with every reset.
 """
 
 from __future__ import annotations
@@ -13,10 +21,12 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from enum import Enum
 from typing import Any
 
 from ..model import CoCreationModel
 from ..params import PARAMETERS, ParameterError, resolve
+from ..runner import release
 from .figures import OrgLayout
 from .presets import Preset
 
@@ -24,13 +34,46 @@ SESSION_ID_BYTES = 16
 """Random bytes in a session id (32 hex characters): not guessable by another page."""
 SESSION_ID = re.compile(rf"^[0-9a-f]{{{2 * SESSION_ID_BYTES}}}$")
 """What a well-formed session id looks like; anything else from the browser is refused."""
-MAX_SESSIONS = 24
-"""Most pages with a run on the server at once (each holds one or two models in memory)."""
+MAX_SESSIONS = 240
+"""Most pages with a run on the server at once (each holds one or two models, 1-3 MB each): a class of 30 with
+several tabs each, and more, before the least recently used page is dropped."""
+MAX_WAITING_IDS = 10_000
+"""Most ids issued to pages that have not started their run yet (the oldest are forgotten first)."""
+MAX_EXPIRED_IDS = 10_000
+"""Most ids of dropped sessions remembered, so that their pages are told the session expired."""
+
+
+class IdState(Enum):
+    """What the server knows about a session id a page sends."""
+
+    LIVE = "live"
+    """The id has a session with a run."""
+    ISSUED = "issued"
+    """Issued to a page that has not started its run yet."""
+    EXPIRED = "expired"
+    """Its session was dropped (too many pages) or closed."""
+    UNKNOWN = "unknown"
+    """Never issued by this server (made up, malformed, or from before the server restarted)."""
+
+
+class SessionError(ParameterError):
+    """A page asked for a session the server will not create (an id it never issued)."""
 
 
 def new_session_id() -> str:
     """A fresh random session id (32 hex characters)."""
     return secrets.token_hex(SESSION_ID_BYTES)
+
+
+def well_formed(session_id: Any) -> bool:
+    """Whether ``session_id`` looks like an id this server issues (says nothing about whether it did)."""
+    return isinstance(session_id, str) and bool(SESSION_ID.match(session_id))
+
+
+def release_models(models: list[CoCreationModel]) -> None:
+    """Let models the app no longer uses be garbage-collected (Mesa issue #3179; see runner.release)."""
+    for model in models:
+        release(model)
 
 
 class Session:
@@ -50,6 +93,7 @@ class Session:
         self.layouts: list[OrgLayout] = []
         self.last_used = time.monotonic()
         self.playing = False
+        self.closed = False
         self.rebuild()
 
     @property
@@ -74,12 +118,21 @@ class Session:
         return resolve(self.params_a(), **{name: value})
 
     def rebuild(self) -> None:
-        """Start again at week 0 with the current preset, levers, seed and comparison."""
-        self.models = [CoCreationModel(rng=self.seed, **self.params_a())]
-        b = self.params_b()
-        if b is not None:
-            self.models.append(CoCreationModel(rng=self.seed, **b))
+        """Start again at week 0 with the current preset, levers, seed and comparison (old models released)."""
+        params_a, params_b = self.params_a(), self.params_b()  # checked before anything is dropped
+        models = [CoCreationModel(rng=self.seed, **params_a)]
+        if params_b is not None:
+            models.append(CoCreationModel(rng=self.seed, **params_b))
+        old, self.models = self.models, models
         self.layouts = [OrgLayout(m) for m in self.models]
+        release_models(old)
+
+    def close(self) -> None:
+        """Release the session's models; it must not be stepped again."""
+        old, self.models, self.layouts = self.models, [], []
+        self.closed = True
+        self.playing = False
+        release_models(old)
 
     def load(self, preset: Preset, levers: dict[str, float | int]) -> None:
         """Switch to another preset (levers as the preset sets them) and restart."""
@@ -132,19 +185,48 @@ class Session:
 
 
 class SessionStore:
-    """Sessions by id, at most ``max_sessions`` of them (least recently used dropped first)."""
+    """Sessions by id, at most ``max_sessions`` of them (least recently used dropped first).
+
+    Ids come from :meth:`issue`; :meth:`open` creates a session only under an
+    id issued here (and not yet used) or one whose session expired (the page
+    starting again), never under an id a browser made up.
+    """
 
     def __init__(self, max_sessions: int = MAX_SESSIONS) -> None:
         self.max_sessions = max_sessions
         self._lock = threading.Lock()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._issued: OrderedDict[str, None] = OrderedDict()
+        self._expired: OrderedDict[str, None] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def issue(self) -> str:
+        """A fresh id for a page being loaded; the page's first callback opens its session under it."""
+        session_id = new_session_id()
+        with self._lock:
+            self._issued[session_id] = None
+            while len(self._issued) > MAX_WAITING_IDS:
+                self._issued.popitem(last=False)
+        return session_id
+
+    def state(self, session_id: Any) -> IdState:
+        """What the server knows about this id."""
+        if not well_formed(session_id):
+            return IdState.UNKNOWN
+        with self._lock:
+            if session_id in self._sessions:
+                return IdState.LIVE
+            if session_id in self._issued:
+                return IdState.ISSUED
+            if session_id in self._expired:
+                return IdState.EXPIRED
+        return IdState.UNKNOWN
+
     def get(self, session_id: Any) -> Session | None:
         """The session with this id, or None (also for anything that is not a well-formed id)."""
-        if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        if not well_formed(session_id):
             return None
         with self._lock:
             session = self._sessions.get(session_id)
@@ -153,14 +235,45 @@ class SessionStore:
                 session.last_used = time.monotonic()
             return session
 
-    def create(self, session_id: Any, preset: Preset) -> Session:
-        """A new session under ``session_id``; raises ParameterError for a malformed id."""
-        if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-            raise ParameterError("the page's session id is malformed; reload the page.")
-        session = Session(preset)
+    def open(self, session_id: Any, preset: Preset) -> Session:
+        """A new session under an id issued here and not in use, or one that expired; else SessionError."""
+        if not well_formed(session_id):
+            raise SessionError("the page's session id is malformed; reload the page.")
         with self._lock:
+            allowed = session_id in self._issued or session_id in self._expired
+        if not allowed:
+            raise SessionError("this server did not issue the page's session id; reload the page.")
+        session = Session(preset)  # built outside the store's lock: other pages keep being served
+        dropped: list[Session] = []
+        with self._lock:
+            if session_id in self._sessions or not (session_id in self._issued or session_id in self._expired):
+                session.close()  # another request opened it meanwhile
+                raise SessionError("the page's session was opened twice at once; reload the page.")
+            self._issued.pop(session_id, None)
+            self._expired.pop(session_id, None)
             self._sessions[session_id] = session
-            self._sessions.move_to_end(session_id)
             while len(self._sessions) > self.max_sessions:
-                self._sessions.popitem(last=False)
+                old_id, old = self._sessions.popitem(last=False)
+                self._remember_expired(old_id)
+                dropped.append(old)
+        for old in dropped:
+            with old.lock:  # never while another thread steps or draws it
+                old.close()
         return session
+
+    def drop(self, session_id: Any) -> bool:
+        """Close the session under this id (its page is told it expired); whether there was one."""
+        with self._lock:
+            session = self._sessions.pop(session_id, None) if well_formed(session_id) else None
+            if session is not None:
+                self._remember_expired(session_id)
+        if session is None:
+            return False
+        with session.lock:
+            session.close()
+        return True
+
+    def _remember_expired(self, session_id: str) -> None:
+        self._expired[session_id] = None
+        while len(self._expired) > MAX_EXPIRED_IDS:
+            self._expired.popitem(last=False)
