@@ -19,8 +19,8 @@ EXIT_TERMINATED = 143
 
 
 def _terminated_while_starting(signum, frame):
-    """SIGTERM before the command line took over: nothing has started, so nothing is written."""
-    os.write(2, b"terminated: no results folder was written (results appear only when complete).\n")
+    """SIGTERM before the command line took over: no command has started yet."""
+    os.write(2, b"terminated while starting: no command had started yet.\n")
     raise SystemExit(EXIT_TERMINATED)
 
 

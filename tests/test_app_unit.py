@@ -366,7 +366,7 @@ def test_a_failure_inside_the_server_shows_a_plain_sentence_not_python_text(monk
 
 
 def test_serves_default_session_cap_is_the_stores() -> None:
-    from cocreate_sim.app import DEFAULT_MAX_SESSIONS
-    from cocreate_sim.app.sessions import MAX_SESSIONS
+    from cocreate_sim.app.sessions import SessionStore
+    from cocreate_sim.limits import APP_SESSIONS
 
-    assert DEFAULT_MAX_SESSIONS == MAX_SESSIONS >= 200
+    assert SessionStore().max_sessions == APP_SESSIONS >= 200

@@ -559,6 +559,17 @@ def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
     return ["run", *argv]
 
 
+SERVING = ("serve",)
+"""Commands that serve rather than write results: stopping them loses nothing."""
+
+
+def _what_was_kept(argv: Sequence[str]) -> str:
+    """The end of the message after Ctrl-C or SIGTERM: what a stop means for this command."""
+    if argv and argv[0] in SERVING:
+        return ": the app stopped."
+    return ": no results folder was written (results appear only when complete)."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of run.py: parse, dispatch, and turn user mistakes and Ctrl-C into clean exits."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -593,10 +604,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("\ninterrupted: no results folder was written (results appear only when complete).", file=sys.stderr)
+        print(f"\ninterrupted{_what_was_kept(argv)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except _Terminated:
-        print("terminated: no results folder was written (results appear only when complete).", file=sys.stderr)
+        print(f"terminated{_what_was_kept(argv)}", file=sys.stderr)
         return EXIT_TERMINATED
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

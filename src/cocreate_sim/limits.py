@@ -32,3 +32,10 @@ MAX_SHOWN_PATH_CHARS = 300
 """Most characters of a path shown in a message (its end, where the file name is); real paths are shorter."""
 IN_PROCESS_RUNS = 200
 """Below this many runs a batch runs in this process: starting workers would cost more than it saves."""
+MAX_REQUEST_BYTES = 32 * 1024
+"""Largest request body the classroom app accepts; a page's biggest callback sends about 4 kB (HTTP 413 above)."""
+APP_SESSIONS = 240
+"""Pages with a run on the classroom app's server at once by default (each holds one or two models, 1-3 MB
+each): a class of 30 with several tabs each, before the least recently used page is dropped."""
+MAX_APP_SESSIONS = 10_000
+"""Largest ``serve --max-sessions`` accepted (10,000 pages would need 10-30 GB)."""

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from ..errors import UserError, shorten
+from ..limits import APP_SESSIONS, MAX_APP_SESSIONS
 
 DEFAULT_HOST = "127.0.0.1"
 """Listen on this computer only, unless the teacher asks for the network."""
@@ -24,10 +25,6 @@ DEFAULT_PORT = 8050
 """Dash's usual port."""
 MAX_PORT = 65535
 """Largest TCP port number."""
-DEFAULT_MAX_SESSIONS = 240
-"""Default of --max-sessions; equal to ``sessions.MAX_SESSIONS`` (a test checks), not imported so --help stays light."""
-MAX_MAX_SESSIONS = 10_000
-"""Largest --max-sessions accepted (10,000 pages would need 10-30 GB)."""
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 """Addresses that only this computer can reach (anything else gets a note that the network can open the app)."""
 APP_PACKAGES = {"dash", "plotly", "flask", "werkzeug"}
@@ -93,7 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help=f"most open pages that keep their run on the server (default {DEFAULT_MAX_SESSIONS}; each needs 1-3 MB); "
+        help=f"most open pages that keep their run on the server (default {APP_SESSIONS}; each needs 1-3 MB); "
         "beyond it the least recently used page is told its session expired",
     )
 
@@ -147,9 +144,9 @@ def _serve(args: argparse.Namespace) -> int:
             f"serve: --port must be a whole number from 0 to {MAX_PORT} (0 picks a free port); got {shorten(port)}."
         )
     sessions = getattr(args, "max_sessions", None)
-    if sessions is not None and (not isinstance(sessions, int) or not 1 <= sessions <= MAX_MAX_SESSIONS):
+    if sessions is not None and (not isinstance(sessions, int) or not 1 <= sessions <= MAX_APP_SESSIONS):
         raise UserError(
-            f"serve: --max-sessions must be a whole number from 1 to {MAX_MAX_SESSIONS}; got {shorten(sessions)}."
+            f"serve: --max-sessions must be a whole number from 1 to {MAX_APP_SESSIONS}; got {shorten(sessions)}."
         )
     host = str(args.host)
     try:

@@ -21,6 +21,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import shorten
+from ..limits import MAX_REQUEST_BYTES
 from ..params import PARAMETERS, ParameterError
 from .figures import CHARTS, chart_figures, organisation_figure
 from .layout import INDEX, TITLE, build_layout, lever_label, slider_marks
@@ -42,8 +43,6 @@ log = logging.getLogger("cocreate_sim.app")
 
 HTTP_BAD_REQUEST = 400
 """The answer to a malformed request."""
-MAX_REQUEST_BYTES = 32 * 1024
-"""Largest request body accepted (bytes); a page's biggest callback sends about 4 kB, larger ones get HTTP 413."""
 SERVER_FAILED = (
     "Something went wrong on the server, so this step was not done; the run is as it was. If it happens again, "
     "press Reset or reload the page."

@@ -24,6 +24,7 @@ from collections import OrderedDict
 from enum import Enum
 from typing import Any
 
+from ..limits import APP_SESSIONS
 from ..model import CoCreationModel
 from ..params import PARAMETERS, ParameterError, resolve
 from ..runner import release
@@ -34,9 +35,6 @@ SESSION_ID_BYTES = 16
 """Random bytes in a session id (32 hex characters): not guessable by another page."""
 SESSION_ID = re.compile(rf"^[0-9a-f]{{{2 * SESSION_ID_BYTES}}}$")
 """What a well-formed session id looks like; anything else from the browser is refused."""
-MAX_SESSIONS = 240
-"""Most pages with a run on the server at once (each holds one or two models, 1-3 MB each): a class of 30 with
-several tabs each, and more, before the least recently used page is dropped."""
 MAX_WAITING_IDS = 10_000
 """Most ids issued to pages that have not started their run yet (the oldest are forgotten first)."""
 MAX_EXPIRED_IDS = 10_000
@@ -192,7 +190,7 @@ class SessionStore:
     starting again), never under an id a browser made up.
     """
 
-    def __init__(self, max_sessions: int = MAX_SESSIONS) -> None:
+    def __init__(self, max_sessions: int = APP_SESSIONS) -> None:
         self.max_sessions = max_sessions
         self._lock = threading.Lock()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
