@@ -218,6 +218,24 @@ class SequentialExecutor(Executor):
             yield index, result
 
 
+def _forget_manager(pool: Any) -> None:
+    """Join a stopped pool's manager thread and drop it from the interpreter's exit hook.
+
+    On Python 3.11, after workers were terminated the manager thread closes its wake-up pipe, but
+    ``concurrent.futures.process._python_exit`` still writes to it at interpreter exit while the thread object
+    lives (a traceback held after Ctrl-C or SIGTERM keeps it alive): "Exception ignored ... Bad file descriptor".
+    """
+    from concurrent.futures import process as futures_process
+
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        with contextlib.suppress(Exception):
+            manager.join(CLOSE_SECONDS)
+        with contextlib.suppress(Exception):
+            if not manager.is_alive():
+                futures_process._threads_wakeups.pop(manager, None)
+
+
 class ProcessExecutor(Executor):
     """Tasks on ``workers`` spawned local processes (default: every core), which ignore Ctrl-C."""
 
@@ -250,6 +268,7 @@ class ProcessExecutor(Executor):
         for process in processes:
             with contextlib.suppress(Exception):
                 process.join(CLOSE_SECONDS)
+        _forget_manager(pool)
 
     def _results(self, fn, tasks, desc, describe):
         from concurrent.futures import FIRST_COMPLETED, wait
