@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("runner", ("runner", "executor", "scenario", "workspace")),
     ("statistics", ("statistics",)),
     ("outputs", ("reports", "publishing", "patterns", "sweep", "app", "calibration")),
-    ("commands", ("cli", "__main__")),
+    ("commands", ("cli", "commands", "__main__")),
 ]
 """From the bottom up; the first part of a module's dotted name (inside the package) gives its layer."""
 

@@ -10,18 +10,15 @@ what it needs when it runs, so ``python3 run.py --help`` answers at once.
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import os
-import shutil
 import signal
 import sys
-import textwrap
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import UserError, did_you_mean, display, missing_extra, shorten
+from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
+from .errors import UserError, did_you_mean, missing_extra, shorten
 
 EXIT_FAILED = 1
 """A run that went wrong inside (a bug in a task): the message names the task."""
@@ -31,12 +28,6 @@ EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 EXIT_TERMINATED = 143
 """Exit status after SIGTERM (128 + 15)."""
-PARAMS_WIDTH = (60, 120)
-"""Narrowest and widest text width for 'params' (characters)."""
-TERMINAL_FALLBACK = (100, 24)
-"""Terminal size (columns, lines) assumed when the output is not a terminal."""
-MEANING_INDENT = 6
-"""Indentation of a lever's meaning under its line in 'params'."""
 
 FEATURES = (("cocreate_sim.sweep", ("sweep", "analyse")), ("cocreate_sim.app", ("serve",)))
 """Modules that add subcommands through their ``register(subparsers)``, and the commands they add."""
@@ -134,11 +125,6 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "DIR/.checkpoint-*/) and run only the others; the results equal those of an uninterrupted run",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table; print only the folder")
-
-
-def _note(text: str) -> None:
-    """Print a note for the user on stderr (also with --quiet: notes say what happened to their work)."""
-    print(text, file=sys.stderr, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -291,255 +277,6 @@ def _needs_extra(message: str):
     return command
 
 
-# ---------------------------------------------------------------- commands
-def _headline_table(summary, names: Sequence[str], diffs=None) -> str:
-    """A short plain-text table of the headline outcomes at the final week (one block per comparison)."""
-    import math
-
-    from .reports import HEADLINE, fmt_diff, fmt_value, label
-
-    def cell(column: str, row) -> str:
-        text = fmt_value(column, row["mean"])
-        if math.isfinite(row["ci95_low"]):
-            text += f" [{fmt_value(column, row['ci95_low'])}, {fmt_value(column, row['ci95_high'])}]"
-        return text
-
-    def layout(header: list[str], rows: list[list[str]]) -> list[str]:
-        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-        lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-        return lines
-
-    s = summary.set_index(["scenario", "outcome"])
-    if diffs is None:
-        rows = [[label(c), *(cell(c, s.loc[(n, c)]) for n in names)] for c in HEADLINE]
-        return "\n".join(layout(["outcome (final week)", *names], rows))
-    d = diffs.set_index(["scenario", "outcome"])
-    blocks = []
-    for n in names[1:]:
-        rows = []
-        for c in HEADLINE:
-            r = d.loc[(n, c)]
-            text = fmt_diff(c, r["difference"])
-            if math.isfinite(r["ci95_low"]):
-                text += f" [{fmt_diff(c, r['ci95_low'])}, {fmt_diff(c, r['ci95_high'])}]"
-                text += " *" if (r["ci95_low"] > 0 or r["ci95_high"] < 0) else ""
-            rows.append([label(c), fmt_value(c, r["reference_mean"]), fmt_value(c, r["scenario_mean"]), text])
-        blocks.append("\n".join(layout(["outcome (final week)", names[0], n, "difference [95% CI]"], rows)))
-    return "\n\n".join(blocks)
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Run one scenario and publish its results folder."""
-    from .publishing import run_scenario
-    from .scenario import load_scenario, parse_set
-
-    scenario = load_scenario(
-        args.scenario,
-        parse_set(args.set),
-        steps=args.steps,
-        replications=args.replications,
-        seed=args.seed,
-    )
-    if not args.quiet:
-        print(
-            f"Running '{scenario.name}': {scenario.steps} weeks x {scenario.replications} replication(s), "
-            f"seeds {scenario.seed}..{scenario.seed + scenario.replications - 1}",
-            file=sys.stderr,
-        )
-    started = time.perf_counter()
-    folder, summary = run_scenario(
-        scenario, args.out, args.processes, progress=not args.quiet, resume=args.resume, notify=_note
-    )
-    if args.quiet:
-        print(display(folder))
-        return 0
-    summary = summary.assign(scenario=scenario.name)
-    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {display(folder)}/")
-    print(f"  open {display(folder / 'report.html')} in a browser for the report\n")
-    print(_headline_table(summary, [scenario.name]))
-    if scenario.replications > 1:
-        print(f"\n[95% confidence interval over {scenario.replications} replications]")
-    return 0
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    """Run scenarios with common random numbers and publish one comparison folder."""
-    from .publishing import compare_scenarios, unique_names
-    from .scenario import load_scenario, parse_set
-
-    if len(args.scenarios) < 2:
-        raise UserError(
-            "compare needs at least two scenario files, e.g. "
-            "'python3 run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml'."
-        )
-    overrides = parse_set(args.set)
-    scenarios = [load_scenario(path, overrides) for path in args.scenarios]
-    first = scenarios[0]
-    steps = args.steps or first.steps
-    replications = args.replications or first.replications
-    seed = first.seed if args.seed is None else args.seed
-    for s in scenarios[1:]:
-        differs = [
-            what
-            for what, mine, used, given in (
-                ("horizon", s.steps, steps, args.steps),
-                ("replications", s.replications, replications, args.replications),
-                ("seed", s.seed, seed, args.seed),
-            )
-            if mine != used and given is None
-        ]
-        if differs and not args.quiet:
-            print(
-                f"note: {s.name} sets a different {', '.join(differs)}; using the first scenario's "
-                f"({steps} weeks, {replications} replications, seed {seed}) so that the runs are comparable.",
-                file=sys.stderr,
-            )
-    if not args.quiet:
-        print(
-            f"Comparing {len(scenarios)} scenarios: {steps} weeks x {replications} replication(s), "
-            f"the same seeds {seed}..{seed + replications - 1} for each",
-            file=sys.stderr,
-        )
-    started = time.perf_counter()
-    folder, summary, diffs = compare_scenarios(
-        scenarios,
-        steps,
-        replications,
-        seed,
-        args.out,
-        args.processes,
-        progress=not args.quiet,
-        resume=args.resume,
-        notify=_note,
-    )
-    if args.quiet:
-        print(display(folder))
-        return 0
-    names = unique_names([s.name for s in scenarios])
-    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {display(folder)}/")
-    print(f"  open {display(folder / 'report.html')} in a browser for the report\n")
-    print(_headline_table(summary, names, diffs))
-    if replications > 1:
-        print("\n[95% confidence intervals; * = the difference is clear: its interval excludes zero]")
-    return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    """Check scenario files; OK per file or the error; status 2 if any fails."""
-    from .scenario import load_scenario
-
-    files: list[Path] = []
-    for name in args.files:
-        given = Path(name)
-        try:
-            is_folder = given.is_dir()
-        except OSError:  # e.g. a name too long for the file system: load_scenario names the problem
-            is_folder = False
-        if is_folder:
-            files += sorted([*given.glob("*.yaml"), *given.glob("*.yml")])
-        else:
-            files.append(given)
-    if not args.files:
-        files = sorted(Path("scenarios").glob("*.yaml"))
-    if not files:
-        raise UserError("no scenario files (*.yaml) found; give the scenario files or folders to check.")
-    failed = 0
-    for path in files:
-        try:
-            s = load_scenario(path)
-        except UserError as exc:
-            failed += 1
-            print(f"FAIL {display(path)}", flush=True)
-            print(f"error: {exc}", file=sys.stderr, flush=True)
-            continue
-        changed = s.changed
-        levers = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in changed.items())
-        what = f"{len(changed)} lever(s) differ from the baseline: {levers}" if changed else "all levers at baseline"
-        runs = f"{s.replications} replication{'s' if s.replications != 1 else ''}"
-        print(f"OK   {display(path)}  ({s.steps} weeks, {runs}, seed {s.seed}; {what})")
-    if len(files) > 1:
-        print(f"{len(files) - failed} of {len(files)} files OK")
-    return EXIT_USER_ERROR if failed else 0
-
-
-def cmd_params(args: argparse.Namespace) -> int:
-    """Print every parameter from the one declaration."""
-    from .params import PARAMETERS, SEED_FILES
-
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["name", "group", "default", "low", "high", "unit", "meaning", "source"])
-        for p in PARAMETERS.values():
-            writer.writerow([p.name, p.group, p.default, p.low, p.high, p.unit, p.meaning, p.source])
-        return 0
-    if args.format == "markdown":
-        print("| Lever | Default | Range | Unit | Meaning | Sources |")
-        print("|---|---|---|---|---|---|")
-        for p in PARAMETERS.values():
-            meaning = p.meaning.replace("|", "\\|")
-            print(f"| `{p.name}` | {p.default} | {p.low} to {p.high} | {p.unit} | {meaning} | {p.source} |")
-        print()
-        for key, text in SEED_FILES.items():
-            print(f"- `{key}`: {text}")
-        return 0
-    narrowest, widest = PARAMS_WIDTH
-    width = max(narrowest, min(shutil.get_terminal_size(TERMINAL_FALLBACK).columns, widest))
-    group = None
-    for p in PARAMETERS.values():
-        if p.group != group:
-            group = p.group
-            print(f"\n{group.upper()}")
-        print(f"  {p.name:<28} default {p.default!s:<7} range {p.low}..{p.high}  {p.unit}  [sources {p.source}]")
-        for line in textwrap.wrap(p.meaning, width=width - MEANING_INDENT):
-            print(" " * MEANING_INDENT + line)
-    print("\nSources (the seed documents the levers rest on, cited by number):")
-    for key, text in SEED_FILES.items():
-        print(f"  {key}: {text}")
-    print("\nSet a lever in a scenario file under 'params:' or for one run with --set NAME=VALUE.")
-    return 0
-
-
-def cmd_patterns(args: argparse.Namespace) -> int:
-    """Run the pattern-oriented validation and publish its results folder (docs/ only with --update-docs)."""
-    from .patterns import main as patterns_main
-
-    return int(
-        patterns_main(
-            replications=args.replications,
-            out=Path(args.out),
-            processes=args.processes,
-            horizon=args.steps,
-            update_docs_too=args.update_docs,
-            progress=not args.quiet,
-        )
-    )
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """Rebuild report.html from an existing results folder."""
-    from .publishing import rebuild_report
-
-    written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None, notify=_note)
-    print(f"wrote {display(written)}; open it in a browser")
-    return 0
-
-
-def cmd_new(args: argparse.Namespace) -> int:
-    """Start a planner's own scenario file from a commented copy."""
-    from .workspace import new_scenario
-
-    path = display(new_scenario(args.name, args.source))
-    print(f"wrote {path}")
-    print("next: change a few levers in it (every lever: python3 run.py params), then")
-    print(f"  python3 run.py validate {path}")
-    print(f"  python3 run.py {path}")
-    print(f"  python3 run.py compare scenarios/npm_baseline.yaml {path}")
-    return 0
-
-
-# -------------------------------------------------------------------- main
 def _route(argv: list[str], commands: Sequence[str]) -> list[str]:
     """'run.py FILE.yaml ...' means 'run.py run FILE.yaml ...'; a mistyped command gets a did-you-mean."""
     if not argv or argv[0].startswith("-") or argv[0] in commands:
