@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 if __name__ == "__main__":
     try:
-        from cocreate_sim.cli import main
+        from cocreate_sim.cli import run_and_exit
     except KeyboardInterrupt:  # Ctrl-C while the libraries load: nothing started, nothing written
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(main())
+    run_and_exit()

@@ -413,3 +413,17 @@ def test_huge_arguments_are_refused_briefly(args, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert len(err) < 1500 and "9" * 200 not in err and "1" * 200 not in err and "x" * 400 not in err
+
+
+@pytest.mark.parametrize(("args", "code"), [(["params"], 0), (["validate", "no_such_file.yaml"], 2)])
+def test_the_entry_point_runs_exit_hooks_and_keeps_the_status(args, code):
+    """run_and_exit skips only the native teardown (pyarrow aborts there at times): hooks run, status kept."""
+    script = (
+        "import atexit, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'src')!r})\n"
+        "atexit.register(lambda: print('exit hook ran', flush=True))\n"
+        "from cocreate_sim.cli import run_and_exit\n"
+        f"run_and_exit({args!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == code and "exit hook ran" in done.stdout

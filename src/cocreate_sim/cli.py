@@ -10,12 +10,16 @@ what it needs when it runs, so ``python3 run.py --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import gc
 import importlib
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
 from .errors import UserError, did_you_mean, missing_extra, shorten
@@ -353,3 +357,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def run_and_exit(argv: Sequence[str] | None = None) -> NoReturn:
+    """Run :func:`main` and end the process at once with its status, skipping the interpreter's teardown.
+
+    pyarrow's native thread pools can abort the process while the interpreter tears down (std::terminate,
+    "terminate called without an active exception", exit 134; apache/arrow issue #34314): seen here about once
+    in fifteen small sweeps on a loaded machine, after every result was written. By the time ``main`` returns,
+    every file is written atomically and every pool, cluster and lock is closed; the exit hooks still run and
+    the output streams are flushed, so only the native teardown is skipped.
+    """
+    code = main(argv)
+    with contextlib.suppress(Exception):
+        gc.collect()  # objects die while every library is still whole (their finalisers run now)
+    with contextlib.suppress(Exception):
+        atexit._run_exitfuncs()  # exit hooks too: multiprocessing's, for one, releases its semaphores
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)

@@ -5,6 +5,6 @@ An entry point, like ``run.py``: the project's one command line, with its one wa
 
 import sys
 
-from ..cli import main
+from ..cli import run_and_exit
 
-sys.exit(main(sys.argv[1:]))
+run_and_exit(sys.argv[1:])
