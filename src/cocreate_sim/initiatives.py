@@ -10,11 +10,19 @@ a decision path (:mod:`mechanisms.approval`), recruits and loses citizens
 resources, may need operations to accept it (:mod:`mechanisms.maintenance`),
 and ends in success, failure or abandonment.
 
-Progress per week: ``(0.5 * staff + 0.5 * citizens) / form.weeks`` with
-``staff = min(1, hours / form.staff_hours) * (0.4 + 0.6 * lead practice)`` and
+Progress per week: ``(s * staff + (1 - s) * citizens) / form.weeks`` with
+``s = staff_share_of_progress``,
+``staff = min(1, hours / form.staff_hours) * (b + (1 - b) * lead practice)``
+(``b = staff_base_effect``) and
 ``citizens = min(1, n / form.citizens) * min(1, 2 * mean resources)``.
-Breakdown hazard per week: ``form.risk * (1 + 2 (1 - p_lead)) * (1 + 2 steering
+Breakdown hazard per week: ``risk_scale * form.risk * (1 + 2 (1 - p_lead)) * (1 + 2 steering
 + 2 (1 - staff))``: both over-steering and under-steering fail (002).
+Value: ``value_scale * form.value * (q + (1 - q) * p_lead) * (1 + diversity_bonus [weak took part])``.
+
+What citizens conclude when it ends (:mod:`mechanisms.governance`): members of
+a success gain trust, and legitimacy if politicians decided it (the council's
+step or a task committee); members of a failure lose trust, and legitimacy if
+a decision step turned it down; word reaches their acquaintances.
 
 Initiatives are created, linked to workers and citizens, and counted by
 :class:`~cocreate_sim.registry.InitiativeRegistry`; this module only knows an
@@ -30,7 +38,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .mechanisms import approval, learning, maintenance, participation, zero_error
-from .mechanisms import governance as gov
 
 if TYPE_CHECKING:  # pragma: no cover
     from .agents.workers import Worker
@@ -39,7 +46,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Form:
-    """A rung on the ladder of co-creation (samskabelsesstigen, 002)."""
+    """A rung on the ladder of co-creation (samskabelsesstigen, 002).
+
+    The ladder's relative shape (which rung asks more citizens, hours and
+    weeks, returns more value and risks more) is a design read from 002; its
+    overall size is set by the behavioural constants ``value_scale`` and
+    ``risk_scale`` (:mod:`cocreate_sim.constants_table`).
+    """
 
     rung: int
     name: str
@@ -61,36 +74,10 @@ LADDER = (
     Form(5, "governance_network", "Governance networks with mutual learning", 10, 6.0, 34, 6.0, 0.5, 0.009),
 )
 
-RECRUIT_CONTACTS = 3.0
-"""Citizens contacted per missing participant per week (assumed)."""
-MIN_PARTICIPATION = 0.4
-"""Share of the form's citizens below which an initiative is starved (003: volunteers drift away; assumed)."""
-STARVED_WEEKS = 6
-"""Weeks in a row below :data:`MIN_PARTICIPATION` after which an initiative is abandoned (003, assumed length)."""
-GRACE_WEEKS = 8
-"""Weeks a running initiative has to recruit before starvation counts (assumed)."""
-STAFF_BASE_EFFECT = 0.4
-"""Share of full staff effect a novice lead gets from the hours given (assumed)."""
-STAFF_PRACTICE_EFFECT = 0.6
-"""Share of staff effect that grows with the lead's mastery of the work process (000, assumed size)."""
-PROGRESSED_PACE = 0.4
-"""Share of full weekly pace from which participants see progress and stay motivated (assumed)."""
-HELPER_LESSON = 0.5
-"""Helpers learn half of what the lead learns from a success (assumed)."""
-QUALITY_BASE = 0.5
-"""Share of a form's value a novice lead delivers (assumed)."""
-QUALITY_PRACTICE = 0.5
-"""Share of a form's value that grows with the lead's practice (assumed)."""
-DIVERSITY_BONUS = 0.3
-"""Extra value when weak-group citizens took part: needs the usual participants miss (000, assumed size)."""
 CITIZEN_RUNG_WEIGHTS = (0.10, 0.30, 0.02, 0.10, 0.18, 0.30)
-"""How often citizens' own ideas take each rung of :data:`LADDER` (001: volunteering and networks; assumed)."""
+"""How often citizens' own ideas take each rung of :data:`LADDER` (design read from 001: volunteering and networks)."""
 MASTERY_RUNGS = 5.0
-"""Rungs a worker's practice spans: full mastery aims at the top rung (assumed)."""
-FORM_SPREAD = 1.2
-"""Spread, in rungs, of the forms a worker chooses around its mastery (assumed)."""
-STAFF_SHARE_OF_PROGRESS = 0.5
-"""Progress rests half on mobilised staff and half on mobilised citizens (assumed; 002: both resources)."""
+"""Rungs a worker's practice spans: full mastery aims at the top rung (design)."""
 
 
 class Origin(StrEnum):
@@ -148,13 +135,15 @@ class Initiative:
         self.weak_joined = 0
         self.joined = 0
         self.progressed = False
+        self.council_decided = False
+        self.turned_down = False
         if origin is Origin.TASK_COMMITTEE:
             self.steps = 0
             self.stage = Stage.RUNNING
             self.week_decided = model.week
         else:
             p = model.p
-            self.steps = approval.steps_needed(p.decision_path_length, p.discretion, form.rung)
+            self.steps = approval.steps_needed(model.k, p.decision_path_length, p.discretion, form.rung)
             self.stage = Stage.APPROVAL
         self.step_index = 0
 
@@ -196,39 +185,47 @@ class Initiative:
 
     def _approval_step(self, model: CoCreationModel) -> None:
         p = model.p
+        k = model.k
         rng = model.rng
-        if rng.random() >= approval.step_done_chance(p.decision_delay_weeks, self.lead.champion):
+        if rng.random() >= approval.step_done_chance(k, p.decision_delay_weeks, self.lead.champion):
             return
-        if approval.council_step(self.form.rung, self.step_index, self.steps):
-            yes = approval.council_yes(model.power_sharing_mean)
+        council = approval.council_step(self.form.rung, self.step_index, self.steps)
+        if council:
+            yes = approval.council_yes(k, model.power_sharing_mean)
         else:
-            yes = 1.0 - zero_error.step_rejection(p.zero_error_culture, p.authority_logic)
+            yes = 1.0 - zero_error.step_rejection(k, model.zero_error_state, p.authority_logic)
         if rng.random() >= yes:
             model.registry.decided(self)
+            self.turned_down = True
             self.end(model, Stage.FAILED, sanction=False)
             return
+        self.council_decided = self.council_decided or council
         self.step_index += 1
         if self.step_index >= self.steps:
             model.registry.decided(self)
             self.stage = Stage.RUNNING
 
     def _progress_step(self, model: CoCreationModel) -> None:
+        k = model.k
         self.weeks_running += 1
         lead = self.lead
         hours = lead.hours_for(self) if self.origin is not Origin.TASK_COMMITTEE else lead.duty_hours_for(self)
         hours += sum(h.hours_for(self) for h in self.helpers)
-        staff = min(1.0, hours / self.form.staff_hours) * (STAFF_BASE_EFFECT + STAFF_PRACTICE_EFFECT * lead.practice)
+        base = k.staff_base_effect
+        staff = min(1.0, hours / self.form.staff_hours) * (base + (1.0 - base) * lead.practice)
         n = len(self.participants)
         if n:
-            res = float(model.population.resources[self.participants].mean())
+            pop = model.population
+            res = float(pop.resources[pop.agent_of(self.participants)].mean())
             citizens = min(1.0, n / self.target_citizens) * min(1.0, 2.0 * res)
         else:
             citizens = 0.0
-        step = (STAFF_SHARE_OF_PROGRESS * staff + (1.0 - STAFF_SHARE_OF_PROGRESS) * citizens) / self.form.weeks
+        share = k.staff_share_of_progress
+        step = (share * staff + (1.0 - share) * citizens) / self.form.weeks
         self.progress += step
-        self.progressed = step >= PROGRESSED_PACE / self.form.weeks
+        self.progressed = step >= k.progressed_pace / self.form.weeks
         steering = lead.steering
-        hazard = self.form.risk * (1 + 2 * (1 - lead.practice)) * (1 + 2 * steering + 2 * (1 - staff))
+        hazard = k.risk_scale * self.form.risk * (1 + 2 * (1 - lead.practice)) * (1 + 2 * steering + 2 * (1 - staff))
         if model.rng.random() < hazard:
             self.end(model, Stage.FAILED, sanction=True)
             return
@@ -241,62 +238,76 @@ class Initiative:
     def _realising_step(self, model: CoCreationModel) -> None:
         p = model.p
         tie = self.lead.tied_to_operations
-        accept = maintenance.operations_accepts(p.silo_strength, p.maintenance_pool, tie, p.top_management_focus)
+        accept = maintenance.operations_accepts(
+            model.k, p.silo_strength, p.maintenance_pool, tie, p.top_management_focus
+        )
         if model.rng.random() < accept:
             model.registry.new_facility()
             self.end(model, Stage.COMPLETED)
             return
         self.refusals += 1
-        if self.refusals >= maintenance.REFUSALS_TO_FAIL:
+        if self.refusals >= model.k.refusals_to_fail:
             self.end(model, Stage.FAILED, sanction=False)
 
     def _check_starved(self, model: CoCreationModel) -> None:
-        if self.weeks_running <= GRACE_WEEKS:
+        k = model.k
+        if self.weeks_running <= k.grace_weeks:
             return
-        if len(self.participants) < max(1, MIN_PARTICIPATION * self.target_citizens):
+        if len(self.participants) < max(1, k.min_participation * self.target_citizens):
             self.weeks_starved += 1
-            if self.weeks_starved >= STARVED_WEEKS:
+            if self.weeks_starved >= k.starved_weeks:
                 self.end(model, Stage.ABANDONED)
         else:
             self.weeks_starved = 0
 
     # ------------------------------------------------------------------ ending
     def end(self, model: CoCreationModel, stage: Stage, sanction: bool = False) -> None:
-        """Close the initiative: outcome, trust, learning, release everyone."""
+        """Close the initiative: outcome, what people learn and conclude, release everyone."""
         if not self.active:
             return
+        k = model.k
         self.stage = stage
         self.week_ended = model.week
         pop = model.population
         members = np.asarray(self.participants, dtype=np.int64)
         lead = self.lead
+        decided_by_politicians = self.council_decided or self.origin is Origin.TASK_COMMITTEE
         if stage is Stage.COMPLETED:
             self.value = self._value(model)
-            dm, dp = learning.success_lesson(lead.mindset, lead.practice)
-            lead.mindset += dm
-            lead.practice += dp
+            dm, dp = learning.success_lesson(k, lead.mindset, lead.practice)
+            lead.mindset = min(1.0, lead.mindset + dm)
+            lead.practice = min(1.0, lead.practice + dp)
             for helper in self.helpers:
-                hm, hp = learning.success_lesson(helper.mindset, helper.practice)
-                helper.mindset += HELPER_LESSON * hm
-                helper.practice += HELPER_LESSON * hp
+                hm, hp = learning.success_lesson(k, helper.mindset, helper.practice)
+                helper.mindset = min(1.0, helper.mindset + k.helper_lesson * hm)
+                helper.practice = min(1.0, helper.practice + k.helper_lesson * hp)
+            heard = k.legitimacy_heard * (1.0 if decided_by_politicians else 0.5)
             if len(members):
-                pop.trust[members] += gov.TRUST_SUCCESS * (1.0 - pop.trust[members])
-                pop.spillover(members, gov.TRUST_SPILLOVER, model)
+                pop.experienced(members, k.trust_success, heard)
+                pop.spillover(
+                    len(members), k.trust_spillover, k.trust_spillover if decided_by_politicians else 0.0, model
+                )
+            if decided_by_politicians:
+                pop.publicity(model)
             self._address_needs(model)
+            outcome = participation.AFTER_SUCCESS
         else:
             if len(members):
-                pop.trust[members] -= gov.TRUST_FAILURE * pop.trust[members]
+                pop.experienced(members, -k.trust_failure, -k.legitimacy_overruled if self.turned_down else 0.0)
                 model.registry.disappointed(len(members))
             if sanction:
-                de, dm = zero_error.sanction(model.p.zero_error_culture)
+                model.registry.blamed_failure()
+                de, dm = zero_error.sanction(k, model.p.zero_error_culture)
                 lead.energy = max(0.0, lead.energy - de)
                 lead.mindset = max(0.0, lead.mindset - dm)
-        model.registry.close(self, members)
+            outcome = participation.AFTER_FAILURE
+        model.registry.close(self, members, outcome)
 
     def _value(self, model: CoCreationModel) -> float:
-        quality = QUALITY_BASE + QUALITY_PRACTICE * self.lead.practice
-        diversity = 1.0 + DIVERSITY_BONUS * (self.weak_joined > 0)
-        return self.form.value * quality * diversity
+        k = model.k
+        quality = k.quality_base + (1.0 - k.quality_base) * self.lead.practice
+        diversity = 1.0 + k.diversity_bonus * (self.weak_joined > 0)
+        return k.value_scale * self.form.value * quality * diversity
 
     def _address_needs(self, model: CoCreationModel) -> None:
         """Whose needs the finished initiative addresses: set by who shaped it."""
@@ -306,7 +317,7 @@ class Initiative:
             self.needs_group = participation.WEAK
 
 
-def choose_form(rng: np.random.Generator, origin: Origin, practice: float) -> Form:
+def choose_form(rng: np.random.Generator, origin: Origin, practice: float, form_spread: float) -> Form:
     """Which rung an initiative takes: citizens aim high, workers as far as they master."""
     if origin is Origin.TASK_COMMITTEE:
         return LADDER[-1]
@@ -314,5 +325,5 @@ def choose_form(rng: np.random.Generator, origin: Origin, practice: float) -> Fo
         weights = np.array(CITIZEN_RUNG_WEIGHTS)
     else:
         rungs = np.arange(len(LADDER))
-        weights = np.exp(-0.5 * ((rungs - MASTERY_RUNGS * practice) / FORM_SPREAD) ** 2)
+        weights = np.exp(-0.5 * ((rungs - MASTERY_RUNGS * practice) / form_spread) ** 2)
     return LADDER[int(rng.choice(len(LADDER), p=weights / weights.sum()))]

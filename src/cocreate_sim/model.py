@@ -9,6 +9,14 @@ learning, facilities to maintain) feeds back into the organisation. One step
 is one week; the model owns the schedule and the data collection, and its
 :class:`~cocreate_sim.registry.InitiativeRegistry` owns the initiatives, who
 works on them, and the tallies the metric properties read.
+
+Five feedback loops hold a regime in place or shift it (docs/ODD.md traces
+each from cause to column): the investment loop (:meth:`_operations_step`,
+:mod:`mechanisms.operations`), the culture loop (:meth:`_culture_step`,
+:mod:`mechanisms.zero_error`), the efficacy loop (agents/citizens.py), the
+strain loop (:mod:`mechanisms.energy`) and the political loop
+(:mod:`mechanisms.politics`). Internal constants come from ``self.k``
+(:mod:`cocreate_sim.constants`); a lever schedule changes levers mid-run.
 """
 
 from __future__ import annotations
@@ -22,20 +30,16 @@ import numpy as np
 
 from . import params as _params
 from .agents import CitizenPopulation, Leader, Politician, Worker
-from .agents.workers import HOURS
+from .constants import make_constants
 from .errors import shorten
 from .initiatives import Initiative
-from .limits import MAX_RUN_SEED
-from .mechanisms import governance as gov
-from .mechanisms import maintenance, measurement, operations
+from .limits import MAX_HORIZON, MAX_RUN_SEED
+from .mechanisms import energy, maintenance, operations, zero_error
+from .mechanisms import participation as part
 from .metrics import COLUMN_NAMES
 from .params import WEEKS_PER_YEAR, ParameterError, Params
 from .registry import InitiativeRegistry
 
-CROSS_TIES = 3.0
-"""Mean cross-department colleague ties per worker when silos are fully open (003: closed silos; assumed)."""
-BURNT_OUT_LEAVING_FACTOR = 3.0
-"""Burnt-out workers leave three times as often (assumed)."""
 DEPARTMENT_NAMES = (
     "Operations (parks, roads, harbours)",
     "Culture and leisure",
@@ -69,24 +73,29 @@ def check_rng(rng: Any) -> Any:
 class Department:
     """A department (forvaltning/afdeling); department 0 is operations (003)."""
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, hours: float) -> None:
         self.index = index
+        self.hours = hours
         self.name = DEPARTMENT_NAMES[index] if index < len(DEPARTMENT_NAMES) else f"Department {index + 1}"
         self.is_operations = index == 0
         self.workers: list[Worker] = []
         self.leader: Leader | None = None
         self.backlog = 0.0
         self.overload = 0.0
-        self.relief = 0.0
+        self.demand_factor = 1.0
+        self.volunteer_relief = 0.0
+        self.fit_relief = 0.0
+        self.returned = 0.0
         self.new_value = 0.0
 
     @property
     def capacity(self) -> float:
-        return len(self.workers) * HOURS
+        return len(self.workers) * self.hours
 
     @property
     def backlog_pressure(self) -> float:
-        return measurement.backlog_pressure(self.backlog, self.capacity)
+        """Backlog in weeks of the department's capacity, capped at 1."""
+        return min(1.0, self.backlog / self.capacity) if self.capacity > 0 else 1.0
 
 
 class CoCreationModel(mesa.Model):
@@ -97,30 +106,38 @@ class CoCreationModel(mesa.Model):
     ``rng``, so that ``mesa.batch_run`` and outside tools drive it unchanged.
     """
 
-    def __init__(self, rng: Any = None, **params: Any) -> None:
+    def __init__(
+        self, rng: Any = None, constants: dict[str, Any] | None = None, schedule: Any = None, **params: Any
+    ) -> None:
         super().__init__(rng=check_rng(rng))
         self.p: Params = _params.make_params(params)
+        self.k = make_constants(constants)
+        self.schedule_changes = _params.check_schedule(schedule, MAX_HORIZON)
         p = self.p
+        k = self.k
         self.week = 0
         self.registry = InitiativeRegistry(self)
-        self._legitimacy = 0.0
+        self.zero_error_state = p.zero_error_culture
         self._week_complaints = 0.0
         self._week_errors = 0.0
         self._maintenance_load = 0.0
+        self._unfunded = 0.0
+        self._returned = 0.0
+        self.net_payback_hours = 0.0
+        self.workers: list[Worker] = []
 
-        self.departments = [Department(i) for i in range(p.n_departments)]
+        self.departments = [Department(i, k.hours_per_week) for i in range(p.n_departments)]
         for dept in self.departments:
             for _ in range(p.workers_per_department):
                 dept.workers.append(Worker(self, dept))
+        self.workers = self.agents_by_type[Worker]
         self._wire_colleagues()
         for dept in self.departments:
             dept.leader = Leader(self, dept)
         self.council = [Politician(self) for _ in range(p.n_politicians)]
         self.population = CitizenPopulation(self)
-        self.workers = self.agents_by_type[Worker]
         self.leaders = self.agents_by_type[Leader]
         self.politicians = self.agents_by_type[Politician]
-        self._legitimacy = gov.legitimacy_target(self.trust_mean, 1.0, self.politician_hours_policy)
 
         self.datacollector = mesa.DataCollector(model_reporters={name: name for name in COLUMN_NAMES})
         self.datacollector.collect(self)
@@ -133,7 +150,7 @@ class CoCreationModel(mesa.Model):
         for dept in self.departments:
             for w in dept.workers:
                 w.colleagues = [c for c in dept.workers if c is not w]
-        mean_cross = CROSS_TIES * (1.0 - p.silo_strength)
+        mean_cross = self.k.cross_ties * (1.0 - p.silo_strength)
         for w in everyone:
             k = int(self.rng.poisson(mean_cross / 2.0))
             for _ in range(k):
@@ -144,8 +161,11 @@ class CoCreationModel(mesa.Model):
 
     # ------------------------------------------------------------- schedule
     def step(self) -> None:
-        """One week: council, leaders, workers, citizens, initiatives, operations."""
+        """One week: levers scheduled for it, council, leaders, workers, citizens, initiatives, operations."""
         self.week += 1
+        for week, changes in self.schedule_changes:
+            if week == self.week:
+                self.p = dataclasses.replace(self.p, **changes)
         self.registry.new_week()
         self.politicians.shuffle_do("step")
         self.leaders.shuffle_do("step")
@@ -158,10 +178,8 @@ class CoCreationModel(mesa.Model):
         self._turnover()
         self.registry.end_of_week()
         self._operations_step()
-        self._legitimacy += gov.LEGITIMACY_SMOOTH * (
-            gov.legitimacy_target(self.trust_mean, self.inclusion_ratio, self.politician_hours_policy)
-            - self._legitimacy
-        )
+        self._culture_step()
+        self.population.end_of_week()
         self.datacollector.collect(self)
 
     def set_param(self, name: str, value: Any) -> None:
@@ -171,38 +189,77 @@ class CoCreationModel(mesa.Model):
 
     # ------------------------------------------------------------ operations
     def _operations_step(self) -> None:
+        """The investment loop: where co-creation's cost, its returns and maintenance land (mechanisms.operations)."""
         p = self.p
-        load = 0.0
-        unfunded = 0.0
-        self.registry.volunteers_leave(p.volunteer_attrition)
-        for hours, adopted in self.registry.facilities:
-            load += hours
-            unfunded += maintenance.unfunded_hours(hours, adopted, p.maintenance_pool)
+        k = self.k
+        hours = k.hours_per_week
+        reg = self.registry
+        reg.age_facilities(p.volunteer_attrition, maintenance.leaves_stock(k, self.trust_mean))
+        load = unfunded = 0.0
+        for facility_hours, adopted in reg.facilities:
+            load += facility_hours
+            unfunded += maintenance.unfunded_hours(facility_hours, adopted, p.maintenance_pool)
         self._maintenance_load = load
-        overload_workers = 0.0
-        backlog = 0.0
-        untried = 0.0
+        self._unfunded = unfunded
+        owed, done, remaining = [], [], []
+        returned_total = 0.0
         for dept in self.departments:
-            dept.relief = operations.next_relief(dept.relief, p.volunteer_attrition, dept.new_value)
+            dept.volunteer_relief = operations.next_volunteer_relief(
+                k, dept.volunteer_relief, p.volunteer_attrition, dept.new_value
+            )
+            dept.fit_relief = operations.next_fit_relief(k, dept.fit_relief, dept.new_value)
             dept.new_value = 0.0
-            owed = operations.demand(len(dept.workers), HOURS, p.budget_pressure, p.capacity_set_aside)
-            owed = max(0.0, owed - dept.relief)
-            if dept.is_operations:
-                owed += unfunded
-            done = sum(w.hours_operations for w in dept.workers)
-            dept.overload = operations.overload(owed, done)
-            dept.backlog = operations.next_backlog(dept.backlog, owed, done)
+            demand = operations.demand(
+                k, len(dept.workers), hours, p.budget_pressure, p.capacity_set_aside, dept.demand_factor
+            )
+            dept.returned = operations.returned(k, dept.volunteer_relief, dept.fit_relief, demand)
+            returned_total += dept.returned
+            o = demand - dept.returned + (unfunded if dept.is_operations else 0.0)
+            d = sum(w.hours_operations for w in dept.workers)
+            owed.append(o)
+            done.append(d)
+            remaining.append((1.0 - k.write_off) * dept.backlog + o - d)
+        for dept, r in zip(self.departments, remaining, strict=True):
+            dept.demand_factor = operations.next_demand_factor(
+                k, dept.demand_factor, -r, dept.capacity, p.efficiency_logic, p.budget_pressure
+            )
+        moved = operations.lend(
+            [max(0.0, -r) for r in remaining],
+            [max(0.0, r) for r in remaining],
+            operations.lending_share(k, p.silo_strength, p.top_management_focus),
+        )
+        overload_workers = backlog = untried = 0.0
+        for dept, o, d, m in zip(self.departments, owed, done, moved, strict=True):
+            dept.overload = operations.overload(o, d + m)
+            dept.backlog = operations.next_backlog(k, dept.backlog, o, d + m)
             overload_workers += dept.overload * len(dept.workers)
             backlog += dept.backlog
             untried += sum(w.hours_cocreation * (1.0 - w.practice) for w in dept.workers)
-        self._week_complaints = operations.complaints(backlog, HOURS, self.registry.week_disappointed)
-        self._week_errors = operations.errors(overload_workers, untried, HOURS)
+        self._returned = returned_total
+        self.net_payback_hours += returned_total - self.hours_cocreation - unfunded
+        self._week_complaints = operations.complaints(k, backlog, hours, reg.week_disappointed)
+        self._week_errors = operations.errors(k, overload_workers, untried, hours)
+
+    def _culture_step(self) -> None:
+        """The culture loop: errors and blamed failures harden the zero-error state; backing and successes soften it."""
+        reg = self.registry
+        support = float(np.mean([leader.support for leader in self.leaders]))
+        self.zero_error_state = zero_error.next_state(
+            self.k,
+            self.zero_error_state,
+            self.p.zero_error_culture,
+            self._week_errors,
+            reg.week_blamed,
+            reg.week_completed,
+            support,
+            len(self.workers),
+        )
 
     def _turnover(self) -> None:
         """Staff leave; what a leaver carried alone may go with them (003)."""
         weekly = 1.0 - (1.0 - self.p.staff_turnover) ** (1.0 / WEEKS_PER_YEAR)
         for w in self.workers:
-            chance = weekly * (BURNT_OUT_LEAVING_FACTOR if w.burnt_out else 1.0)
+            chance = weekly * energy.leaving_factor(self.k, w.energy)
             if self.rng.random() >= chance:
                 continue
             self.registry.worker_leaves(w)
@@ -302,7 +359,43 @@ class CoCreationModel(mesa.Model):
 
     @property
     def legitimacy(self) -> float:
-        return self._legitimacy
+        return float(self.population.legitimacy.mean())
+
+    @property
+    def strain_share(self) -> float:
+        return sum(w.strained for w in self.workers) / len(self.workers)
+
+    @property
+    def operations_pull_mean(self) -> float:
+        return float(np.mean([leader.pull for leader in self.leaders]))
+
+    @property
+    def capacity_returned_hours(self) -> float:
+        return self._returned
+
+    @property
+    def unfunded_maintenance_hours(self) -> float:
+        return self._unfunded
+
+    @property
+    def facilities_count(self) -> int:
+        return len(self.registry.facilities)
+
+    @property
+    def politician_hours_total(self) -> float:
+        return float(np.mean([pol.hours_total for pol in self.council]))
+
+    @property
+    def volunteer_retention(self) -> float:
+        return self.population.retention()
+
+    @property
+    def repeat_participation_after_success(self) -> float:
+        return self.population.repeat_rate(part.AFTER_SUCCESS)
+
+    @property
+    def repeat_participation_after_failure(self) -> float:
+        return self.population.repeat_rate(part.AFTER_FAILURE)
 
     @property
     def hours_operations(self) -> float:

@@ -373,13 +373,13 @@ _DECLARED = [
     ),
     _p(
         "citizen_initiative_rate",
-        3.0,
+        0.15,
         0.0,
-        10.0,
-        "proposals per 1,000 citizens per year",
+        2.0,
+        "proposals per 1,000 inhabitants per year",
         "inclusion",
         "001, 003",
-        "How often citizens themselves propose an initiative, when their trust is at its baseline (0.5); "
+        "How often inhabitants themselves propose an initiative, when their trust is at its baseline (0.5); "
         "the rate scales with mean trust.",
     ),
     _p(
@@ -449,14 +449,28 @@ _DECLARED = [
     ),
     # --- citizens (000, 001) ---
     _p(
+        "population",
+        40000,
+        500,
+        2000000,
+        "inhabitants",
+        "citizens",
+        "001, 004",
+        "Adult inhabitants of the municipality (Svelvik small, Gentofte large): how many can propose, "
+        "be contacted and take part.",
+        integer=True,
+    ),
+    _p(
         "n_citizens",
         2000,
         50,
         200000,
+        "citizen agents",
         "citizens",
-        "citizens",
-        "001",
-        "Citizens represented (each stands for a group of residents).",
+        "design",
+        "Citizen agents that represent the inhabitants (a resolution, not a population): each stands for "
+        "population / n_citizens inhabitants of the same profile. Results do not depend on it "
+        "(docs/validation.md); more agents, finer pictures.",
         integer=True,
     ),
     _p(
@@ -514,6 +528,11 @@ def resolve(params: dict[str, Any] | None = None, **overrides: Any) -> dict[str,
         if name not in PARAMETERS:
             raise ParameterError(unknown_message(name))
         out[name] = PARAMETERS[name].check(value)
+    if out["n_citizens"] > out["population"]:
+        raise ParameterError(
+            f"n_citizens ({out['n_citizens']}) must not exceed population ({out['population']}): each citizen "
+            "agent stands for one inhabitant or more."
+        )
     if out["weak_share"] + out["strong_share"] > 1.0 + 1e-9:
         raise ParameterError(
             f"weak_share ({out['weak_share']}) + strong_share ({out['strong_share']}) must not "
@@ -539,6 +558,75 @@ Params = dataclasses.make_dataclass(
 )
 """The levers a model reads, generated from :data:`PARAMETERS` so that nothing is declared twice."""
 Params.__module__ = __name__
+
+
+INIT_ONLY = frozenset(
+    {
+        "population",
+        "n_citizens",
+        "weak_share",
+        "strong_share",
+        "n_departments",
+        "workers_per_department",
+        "n_politicians",
+        "champion_share",
+        "silo_strength",
+        "power_sharing",
+    }
+)
+"""Levers that act only when the model is built (who exists, and how they start): a schedule may not change them."""
+
+
+def check_schedule(schedule: Any, max_week: int) -> tuple[tuple[int, dict[str, float | int]], ...]:
+    """A lever schedule as ``((week, {lever: value}), ...)``, sorted by week, each value checked.
+
+    Accepts ``[(week, {...}), ...]`` or ``[{"week": w, "params": {...}}, ...]``.
+    A change at week ``w`` holds from week ``w`` on (row ``w`` of the table is
+    the first week under it). Raises ParameterError naming the entry and lever.
+    """
+    if schedule is None:
+        return ()
+    if isinstance(schedule, (str, bytes)) or not hasattr(schedule, "__iter__"):
+        raise ParameterError(f"schedule must be a list of (week, {{lever: value}}) entries; got {shorten(schedule)}.")
+    out: list[tuple[int, dict[str, float | int]]] = []
+    for number, entry in enumerate(schedule, start=1):
+        if isinstance(entry, dict):
+            extra = set(entry) - {"week", "params"}
+            if extra or "week" not in entry or "params" not in entry:
+                raise ParameterError(
+                    f"schedule entry {number} must have exactly the keys 'week' and 'params'; got {shorten(entry)}."
+                )
+            week, changes = entry["week"], entry["params"]
+        elif isinstance(entry, (tuple, list)) and len(entry) == 2:
+            week, changes = entry
+        else:
+            raise ParameterError(f"schedule entry {number} must be (week, {{lever: value}}); got {shorten(entry)}.")
+        if isinstance(week, bool) or not isinstance(week, Integral) or not 1 <= week <= max_week:
+            raise ParameterError(
+                f"schedule entry {number}: week must be a whole number from 1 to {max_week}; got {shorten(week)}."
+            )
+        if not isinstance(changes, dict) or not changes:
+            raise ParameterError(
+                f"schedule entry {number} (week {week}): params must be a non-empty mapping of lever: value; "
+                f"got {shorten(changes)}."
+            )
+        checked: dict[str, float | int] = {}
+        for name, value in changes.items():
+            if name not in PARAMETERS:
+                raise ParameterError(f"schedule entry {number} (week {week}): {unknown_message(name)}")
+            if name in INIT_ONLY:
+                raise ParameterError(
+                    f"schedule entry {number} (week {week}): '{name}' acts only when the model is built "
+                    f"(who exists and how they start), so a schedule cannot change it; set it under params. "
+                    f"Levers a schedule cannot change: {', '.join(sorted(INIT_ONLY))}."
+                )
+            try:
+                checked[name] = PARAMETERS[name].check(value)
+            except ParameterError as err:
+                raise ParameterError(f"schedule entry {number} (week {week}): {err}") from None
+        out.append((int(week), checked))
+    out.sort(key=lambda item: item[0])
+    return tuple(out)
 
 
 def make_params(mapping: dict[str, Any] | None = None, **overrides: Any) -> Params:

@@ -16,24 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .initiatives import Form, Initiative, Origin, Stage, choose_form
-from .mechanisms import maintenance
 from .mechanisms import participation as part
-from .mechanisms.measurement import inclusion_focus
+from .mechanisms.measurement import outreach_effort
 
 if TYPE_CHECKING:  # pragma: no cover
     from .agents.workers import Worker
     from .model import CoCreationModel
-
-WEAK_NEEDS_BASE = 0.6
-"""A worker's idea addresses weak groups' needs with at least 0.6 times their population share (assumed)."""
-WEAK_NEEDS_KNOWLEDGE = 2.4
-"""How much a worker's knowledge of weak groups raises that chance, at full focus (000, assumed size)."""
-FOCUS_FLOOR = 0.3
-"""Share of the knowledge effect that works without any inclusion focus (assumed)."""
-FOCUS_WEIGHT = 0.7
-"""Share of the knowledge effect that needs an inclusion focus: measuring and outreach (003, assumed size)."""
-CONTACT_BASE_WEIGHT = 0.1
-"""Weight of an unwilling worker in who takes up a citizen's idea; willingness adds to it (assumed)."""
 
 
 class InitiativeRegistry:
@@ -55,8 +43,11 @@ class InitiativeRegistry:
         self.completed_weak_needs = 0
         self.value_total = 0.0
         self.week_disappointed = 0
+        self.week_blamed = 0
+        self.week_completed = 0
         self.facilities: list[list[float]] = []
         """Co-created facilities to maintain: ``[hours per week, volunteer share]`` each (003)."""
+        self.facilities_built = self.facilities_retired = 0
 
     # ---------------------------------------------------------------- people
     def enrol(self, worker: Worker) -> None:
@@ -92,31 +83,36 @@ class InitiativeRegistry:
         model = self.model
         rng = model.rng
         p = model.p
-        form = choose_form(rng, Origin.MUNICIPALITY, worker.practice)
-        focus = inclusion_focus(p.measure_inclusion, p.outreach_weak_groups)
+        k = model.k
+        form = choose_form(rng, Origin.MUNICIPALITY, worker.practice, k.form_spread)
+        focus = outreach_effort(k, p.measure_inclusion, p.outreach_weak_groups)
         weak_chance = min(
             1.0,
             model.weak_share_population
-            * (WEAK_NEEDS_BASE + WEAK_NEEDS_KNOWLEDGE * worker.weak_knowledge * (FOCUS_FLOOR + FOCUS_WEIGHT * focus)),
+            * (
+                k.weak_needs_base
+                + k.weak_needs_knowledge * worker.weak_knowledge * (k.focus_floor + (1.0 - k.focus_floor) * focus)
+            ),
         )
         needs = part.WEAK if rng.random() < weak_chance else int(rng.choice([part.MIDDLE, part.STRONG]))
         ini = self._open(Origin.MUNICIPALITY, form, worker, needs, rng.random() < form.physical)
         worker.led.append(ini)
         return self._start(ini)
 
-    def open_citizen_initiative(self, initiator: int) -> Initiative | None:
-        """A citizen's idea, taken up by a worker who becomes its contact; None if nobody can."""
+    def open_citizen_initiative(self, needs_group: int) -> Initiative | None:
+        """An inhabitant's idea, taken up by a worker who becomes its contact; None if nobody can.
+
+        The population then lets the inhabitant who proposed it join.
+        """
         model = self.model
         rng = model.rng
         candidates = [w for w in model.workers if not w.burnt_out]
         if not candidates:
             return None
-        weights = np.array([CONTACT_BASE_WEIGHT + w.willingness for w in candidates])
+        weights = np.array([model.k.contact_base_weight + w.willingness for w in candidates])
         lead = candidates[int(rng.choice(len(candidates), p=weights / weights.sum()))]
-        form = choose_form(rng, Origin.CITIZEN, lead.practice)
-        needs = int(model.population.group[initiator])
-        ini = self._open(Origin.CITIZEN, form, lead, needs, rng.random() < form.physical)
-        model.population.join(initiator, ini)
+        form = choose_form(rng, Origin.CITIZEN, lead.practice, model.k.form_spread)
+        ini = self._open(Origin.CITIZEN, form, lead, needs_group, rng.random() < form.physical)
         lead.led.append(ini)
         return self._start(ini)
 
@@ -144,7 +140,7 @@ class InitiativeRegistry:
                 pol.seats += 1
             facilitator = min(staff, key=lambda w: (len(w.duties), -w.practice, rng.random()))
             needs = part.WEAK if rng.random() < model.weak_share_population else part.MIDDLE
-            form = choose_form(rng, Origin.TASK_COMMITTEE, 0.0)
+            form = choose_form(rng, Origin.TASK_COMMITTEE, 0.0, model.k.form_spread)
             ini = self._open(Origin.TASK_COMMITTEE, form, facilitator, needs, physical=False, politicians=members)
             facilitator.duties.append(ini)
             self._start(ini)
@@ -212,6 +208,8 @@ class InitiativeRegistry:
     def new_week(self) -> None:
         """Start a week's counts afresh."""
         self.week_disappointed = 0
+        self.week_blamed = 0
+        self.week_completed = 0
 
     def end_of_week(self) -> None:
         """Drop the initiatives that ended this week from the active list."""
@@ -227,20 +225,34 @@ class InitiativeRegistry:
         """Citizens who saw their initiative fail or be abandoned this week (they complain)."""
         self.week_disappointed += citizens
 
+    def blamed_failure(self) -> None:
+        """A running initiative broke down and its carrier was blamed (feeds the zero-error culture)."""
+        self.week_blamed += 1
+
     def new_facility(self) -> None:
         """A co-created physical facility now needs care (003)."""
-        self.facilities.append([maintenance.HOURS_PER_FACILITY, maintenance.ADOPTED_SHARE])
+        k = self.model.k
+        self.facilities.append([k.facility_hours, k.adopted_share])
+        self.facilities_built += 1
 
-    def volunteers_leave(self, attrition: float) -> None:
-        """Volunteers who adopted a facility drift away week by week (003: volunteers are not always reliable)."""
+    def age_facilities(self, attrition: float, leave_chance: float) -> None:
+        """Volunteers drift away from facilities; some facilities are worn out or adopted for good (003)."""
+        rng = self.model.rng
+        if self.facilities:
+            gone = rng.random(len(self.facilities)) < leave_chance
+            if gone.any():
+                self.facilities = [f for f, g in zip(self.facilities, gone, strict=True) if not g]
+                self.facilities_retired += int(gone.sum())
         for facility in self.facilities:
             facility[1] *= 1.0 - attrition
 
-    def close(self, initiative: Initiative, members: np.ndarray) -> None:
+    def close(self, initiative: Initiative, members: np.ndarray, outcome: int) -> None:
         """An initiative ended: release its citizens, workers and politicians, and count the outcome."""
         for politician in initiative.politicians:
             politician.seats -= 1
-        self.model.population.release(members)
+        self.model.population.release(members, outcome)
+        lead = initiative.lead
+        lead.network = (lead.network + [int(m) for m in members])[-self.model.k.network_size :]
         initiative.participants = []
         self._unlink(initiative.lead, initiative)
         for helper in initiative.helpers:
@@ -248,6 +260,7 @@ class InitiativeRegistry:
         initiative.helpers = []
         if initiative.stage is Stage.COMPLETED:
             self.completed += 1
+            self.week_completed += 1
             self.value_total += initiative.value
             initiative.department.new_value += initiative.value
             self.completed_weak_needs += int(initiative.needs_group == part.WEAK)

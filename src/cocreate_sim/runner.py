@@ -48,10 +48,14 @@ def release(model: mesa.Model | None) -> None:
 
 
 @contextmanager
-def _run(steps: Any, rng: Any, params: dict[str, Any]) -> Iterator[CoCreationModel]:
+def _run(
+    steps: Any, rng: Any, params: dict[str, Any], constants: dict[str, Any] | None, schedule: Any
+) -> Iterator[CoCreationModel]:
     """The model after ``steps`` weeks, released when the ``with`` block ends (also after an error)."""
     weeks = check_steps(steps)
-    model = CoCreationModel(rng=rng, **params)  # checks rng and every parameter before building anything
+    model = CoCreationModel(
+        rng=rng, constants=constants, schedule=schedule, **params
+    )  # checks rng and every parameter before building anything
     try:
         for _ in range(weeks):
             model.step()
@@ -60,20 +64,34 @@ def _run(steps: Any, rng: Any, params: dict[str, Any]) -> Iterator[CoCreationMod
         release(model)
 
 
-def run_model(steps: int = DEFAULT_STEPS, rng: Any = None, **params: Any) -> dict[str, float]:
+def run_model(
+    steps: int = DEFAULT_STEPS,
+    rng: Any = None,
+    constants: dict[str, Any] | None = None,
+    schedule: Any = None,
+    **params: Any,
+) -> dict[str, float]:
     """Run one replication for ``steps`` weeks; return every column at the final week.
 
-    The same ``rng`` (an int seed) gives identical numbers. ``steps``, ``rng``
-    and every parameter are checked before the model is built
-    (ParameterError); the model is released when the run ends.
+    The same ``rng`` (an int seed) gives identical numbers. ``steps``, ``rng``,
+    every parameter, ``constants`` (changed internal constants, by name, see
+    :mod:`cocreate_sim.constants`) and ``schedule`` (``[(week, {lever: value}),
+    ...]``, see :func:`cocreate_sim.params.check_schedule`) are checked before
+    the model is built; the model is released when the run ends.
     """
-    with _run(steps, rng, params) as model:
+    with _run(steps, rng, params, constants, schedule) as model:
         return model.outcomes()
 
 
-def run_timeseries(steps: int = DEFAULT_STEPS, rng: Any = None, **params: Any) -> pd.DataFrame:
-    """Run one replication and return the model table (one row per week, week 0 first)."""
-    with _run(steps, rng, params) as model:
+def run_timeseries(
+    steps: int = DEFAULT_STEPS,
+    rng: Any = None,
+    constants: dict[str, Any] | None = None,
+    schedule: Any = None,
+    **params: Any,
+) -> pd.DataFrame:
+    """Run one replication and return the model table (one row per week, week 0 first); see :func:`run_model`."""
+    with _run(steps, rng, params, constants, schedule) as model:
         frame = model.datacollector.get_model_vars_dataframe()
     frame.index.name = "week"
     return frame
