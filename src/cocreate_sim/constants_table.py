@@ -182,6 +182,16 @@ TABLE: list[tuple[str, str, float, float, float, str, str, str]] = [
     ),
     (
         "energy",
+        "dual_load",
+        0.1,
+        0.05,
+        0.3,
+        "behavioural",
+        "003 (cross-pressure, front figures carry alone); assumed",
+        "Weekly energy cost of co-creating all week, unfunded, in a department a full week behind.",
+    ),
+    (
+        "energy",
         "carry",
         0.5,
         0.2,
@@ -552,7 +562,7 @@ TABLE: list[tuple[str, str, float, float, float, str, str, str]] = [
         0.05,
         "behavioural",
         "003 (cuts leave no surplus); assumed",
-        "Weekly share of idle operations hours cut away at full efficiency logic and budget pressure.",
+        "Weekly share of idle operations hours cut away at full pull of the old KPIs and full budget pressure.",
     ),
     (
         "operations",

@@ -221,7 +221,7 @@ class CoCreationModel(mesa.Model):
             remaining.append((1.0 - k.write_off) * dept.backlog + o - d)
         for dept, r in zip(self.departments, remaining, strict=True):
             dept.demand_factor = operations.next_demand_factor(
-                k, dept.demand_factor, -r, dept.capacity, p.efficiency_logic, p.budget_pressure
+                k, dept.demand_factor, -r, dept.capacity, dept.leader.pull, p.budget_pressure
             )
         moved = operations.lend(
             [max(0.0, -r) for r in remaining],

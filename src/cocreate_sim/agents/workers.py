@@ -216,6 +216,8 @@ class Worker(mesa.Agent):
             self.department.overload,
             self.workload,
             leader.support,
+            unfunded=max(0.0, self.hours_cocreation / self.model.k.hours_per_week - p.capacity_set_aside),
+            behind=self.department.backlog_pressure,
         )
         if self.had_dialogue:
             de += k.dialogue_energy

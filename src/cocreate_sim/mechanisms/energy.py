@@ -8,12 +8,17 @@ decoupled when the organisation does not carry them.
 Energy ``e`` (0-1) moves each week by
 
 ``de = recovery * (1 - e) - job_strain * workload * (0.5 + budget_pressure)
-- overload_strain * overload - shift_cost * trial * (1 - p) * (1 - carry * support)``
+- overload_strain * overload - (shift_cost * trial * (1 - p) + dual_load * unfunded * behind) * (1 - carry * support)``
 
 (plus ``dialogue_energy`` after a value talk and minus a sanction after a
 blamed failure). ``workload`` is the worker's own share of the job's demands
-(mean 1, spread ``workload_spread``): jobs differ. ``support`` is the
-leader's backing: a leader who carries the learner takes part of its cost.
+(mean 1, spread ``workload_spread``): jobs differ. ``unfunded`` is the share
+of the week spent co-creating beyond the hours funded for it
+(``capacity_set_aside``) and ``behind`` the department's backlog in weeks of
+its capacity (capped at 1): co-creating on top of an operations job that is
+behind is a double load (003: cross-pressure; front figures carry it alone).
+``support`` is the leader's backing: a leader who carries the worker takes
+part of both costs.
 
 Definitions (fixed before any figure was looked at):
 - **strain**: energy below ``strain_level``; a strained worker leaves
@@ -36,9 +41,11 @@ def energy_change(
     overload: float,
     workload: float,
     support: float,
+    unfunded: float = 0.0,
+    behind: float = 0.0,
 ) -> float:
     job = k.job_strain * workload * (0.5 + budget_pressure) + k.overload_strain * overload
-    shift = k.shift_cost * trial * (1.0 - p) * (1.0 - k.carry * support)
+    shift = (k.shift_cost * trial * (1.0 - p) + k.dual_load * unfunded * behind) * (1.0 - k.carry * support)
     return k.recovery * (1.0 - e) - job - shift
 
 

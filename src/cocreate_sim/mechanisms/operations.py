@@ -20,9 +20,10 @@ mobilises resources no single actor has). Where the hours land:
   operations (department 0) (:mod:`maintenance`);
 - **harvest** (the NPM ratchet, 003: cuts and digitalisation leave "no
   surplus" for new collaboration): operations hours left idle after the
-  backlog is cleared are seen as slack and cut away: each week a
+  backlog is cleared are seen as slack and cut away, as far as the old KPIs
+  claim leaders' attention (the pull, :mod:`measurement`): each week a
   department's demand factor rises by
-  ``harvest_rate * efficiency_logic * budget_pressure * idle / capacity``, up to
+  ``harvest_rate * budget_pressure * pull * idle / capacity``, up to
   ``max_demand_share`` of its hours; cuts are not given back (a ratchet), so
   returned capacity that is not used is harvested too;
 - **lending**: leaders move spare hours (hours done beyond what was owed)
@@ -55,12 +56,12 @@ def demand(
 
 
 def next_demand_factor(
-    k: Any, factor: float, idle_hours: float, capacity: float, efficiency_logic: float, budget_pressure: float
+    k: Any, factor: float, idle_hours: float, capacity: float, pull: float, budget_pressure: float
 ) -> float:
     """The NPM ratchet: idle operations hours are cut away, never given back."""
     if capacity <= 0 or idle_hours <= 0:
         return factor
-    return factor + k.harvest_rate * efficiency_logic * budget_pressure * idle_hours / capacity
+    return factor + k.harvest_rate * pull * budget_pressure * idle_hours / capacity
 
 
 def next_backlog(k: Any, backlog: float, owed: float, done: float) -> float:

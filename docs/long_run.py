@@ -1,0 +1,83 @@
+"""Long-run figures of docs/validation.md: does a regime hold, and does the long run level off?
+
+For each shipped scenario (or those named), runs ``--replications`` seeds for
+``--horizon`` weeks (default 2,080: forty years) with the scenario's levers and
+schedule, and prints:
+
+- the regime check: uptake at week 1,040 minus uptake at week 260 (mean and
+  95% CI over replications; the issue's criterion: within 0.03 for the NPM
+  baseline with no lever changed);
+- the levelling-off check: backlog, complaints and maintenance hours at week
+  2,080 against week 1,560, as the ratio of replication means (criterion:
+  within 10%; a scenario meant to show collapse says so in its description).
+
+Writes ``docs/long_run.csv`` (one row per scenario and outcome). Run:
+    python3 docs/long_run.py [--replications 10] [--horizon 2080] [--workers N] [scenario.yaml ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cocreate_sim.scenario import load_scenario
+from cocreate_sim.statistics import mean_ci, replication_seeds, run_replications
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVEL = ("backlog", "complaints", "maintenance_hours")
+WEEKS = (260, 1040, 1560, 2080)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/)")
+    ap.add_argument("--replications", type=int, default=10)
+    ap.add_argument("--horizon", type=int, default=2080)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--out", default=str(ROOT / "docs" / "long_run.csv"))
+    args = ap.parse_args(argv)
+    files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
+    runs = []
+    for f in files:
+        sc = load_scenario(f)
+        runs.append((f.stem, dict(sc.params), getattr(sc, "schedule", ()) or ()))
+    seeds = replication_seeds(1_000_000, args.replications)
+    table = run_replications(runs, args.horizon, seeds, processes=args.workers)
+    rows = []
+    for label, frame in table.groupby("scenario", sort=False):
+        at = {w: frame[frame.week == w] for w in WEEKS if w <= args.horizon}
+        if 1040 in at:
+            diff = at[1040]["uptake"].to_numpy() - at[260]["uptake"].to_numpy()
+            m, _, lo, hi = mean_ci(diff)
+            rows.append(
+                dict(
+                    scenario=label,
+                    outcome="uptake",
+                    check="week 1040 - week 260",
+                    value=m,
+                    ci_low=lo,
+                    ci_high=hi,
+                    at_260=at[260]["uptake"].mean(),
+                    at_1040=at[1040]["uptake"].mean(),
+                )
+            )
+        if 2080 in at:
+            for col in LEVEL:
+                a, b = at[1560][col].mean(), at[2080][col].mean()
+                ratio = b / a if a > 0 else (1.0 if b == 0 else np.inf)
+                rows.append(
+                    dict(scenario=label, outcome=col, check="week 2080 / week 1560", value=ratio, at_1560=a, at_2080=b)
+                )
+    out = pd.DataFrame(rows)
+    out.to_csv(args.out, index=False)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(out.round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
