@@ -172,24 +172,35 @@ def test_the_session_store_is_capped_and_refuses_malformed_ids() -> None:
 
 
 # ----------------------------------------------------------------- pictures
-def test_the_organisation_picture_shows_every_worker_and_links_participants_to_leads() -> None:
+def _organisation_after(weeks: int) -> tuple[CoCreationModel, OrgLayout, dict[str, dict]]:
     model = CoCreationModel(rng=5, **SMALL, leader_dialogue=1.0, zero_error_culture=0.0, measure_cocreation_value=1.0)
     layout = OrgLayout(model)
-    for _ in range(60):
+    for _ in range(weeks):
         model.step()
     fig = organisation_figure(model, layout, "t")
-    traces = {t["name"]: t for t in fig["data"]}
+    return model, layout, {t["name"]: t for t in fig["data"]}
+
+
+def test_the_organisation_picture_shows_every_worker_and_every_citizen_agent_taking_part() -> None:
+    model, layout, traces = _organisation_after(60)
     workers = sum(len(traces[k]["x"]) for k in ("worker", "front figure (champion)", "burnt out"))
     assert workers == len(model.workers) == 24
     shifts = traces["worker"]["marker"]["color"] + traces["front figure (champion)"]["marker"]["color"]
     assert all(0.0 <= s <= 1.0 for s in shifts)
-    taking_part = int((model.population.initiative >= 0).sum())
+    taking_part = int((model.population.busy > 0).sum())  # citizen agents with an inhabitant taking part now
+    assert taking_part > 0
     drawn = sum(len(t["x"]) for name, t in traces.items() if name.startswith("taking part"))
     assert drawn == taking_part
-    links = traces["initiative ↔ citizen"]["x"]
-    assert len(links) == 3 * taking_part
     radius = np.hypot(layout.citizen_x, layout.citizen_y)
     assert radius.min() >= CITIZENS_INNER - 1e-9 and radius.max() <= CITIZENS_OUTER + 1e-9
+
+
+def test_the_organisation_picture_links_every_citizen_agent_taking_part_to_a_lead() -> None:
+    model, _, traces = _organisation_after(60)
+    taking_part = int((model.population.busy > 0).sum())
+    assert taking_part > 0
+    links = traces["initiative ↔ citizen"]["x"]
+    assert len(links) == 3 * taking_part
 
 
 def test_drawing_never_touches_the_models_random_numbers() -> None:

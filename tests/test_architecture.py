@@ -178,8 +178,13 @@ def test_model_has_no_bookkeeping_methods_left() -> None:
 
 
 def test_links_stay_consistent_over_a_run() -> None:
-    """Every link is two-sided, and only active initiatives are linked to anyone."""
+    """Every link is two-sided, and only active initiatives are linked to anyone.
+
+    Participants are person ids: each person points back at its initiative,
+    and each citizen agent's ``busy`` counts exactly its persons taking part.
+    """
     model = CoCreationModel(rng=3, n_citizens=400, leader_dialogue=0.8, task_committees=2)
+    pop = model.population
     for _ in range(60):
         model.step()
         for w in model.workers:
@@ -187,16 +192,39 @@ def test_links_stay_consistent_over_a_run() -> None:
                 assert ini.lead is w and ini.active
             for ini in w.helping:
                 assert w in ini.helpers and ini.active
+        taking_part = [0] * pop.n
+        seen: set[int] = set()
         for ini in model.registry.initiatives:
             if not ini.active:
                 assert not ini.helpers and not ini.participants
             for h in ini.helpers:
                 assert ini in h.helping
-            for c in ini.participants:
-                assert model.population.initiative[c] == ini.uid
+            for pid in ini.participants:
+                assert pid not in seen, "a person takes part in two initiatives at once"
+                seen.add(pid)
+                assert pop.person_in[pid] == ini.uid
+                taking_part[int(pop.person_agent[pid])] += 1
+        assert seen == pop.taking_part
+        assert pop.busy.tolist() == taking_part
     r = model.registry
     assert r.started == len(r.initiatives) > 0
     assert r.started == r.completed + r.failed + r.abandoned + len(r.active)
+
+
+def test_each_citizen_agent_points_at_an_initiative_one_of_its_inhabitants_is_in() -> None:
+    model = CoCreationModel(rng=3, n_citizens=400, leader_dialogue=0.8, task_committees=2)
+    pop = model.population
+    for _ in range(60):
+        model.step()
+        where: dict[int, set[int]] = {}
+        for ini in model.registry.active:
+            for pid in ini.participants:
+                where.setdefault(int(pop.person_agent[pid]), set()).add(ini.uid)
+        for agent in range(pop.n):
+            if pop.busy[agent] > 0:
+                assert int(pop.initiative[agent]) in where.get(agent, set()), (model.week, agent)
+            else:
+                assert pop.initiative[agent] == -1
 
 
 # ------------------------------------------------------------------ parameters

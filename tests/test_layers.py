@@ -15,12 +15,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cocreate_sim"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("errors", "limits", "fileio", "yamlio", "params")),
+    ("base", ("errors", "limits", "fileio", "yamlio", "params", "constants", "constants_table")),
     ("mechanisms", ("mechanisms",)),
     ("model", ("metrics", "initiatives", "registry", "agents", "model")),
     ("runner", ("runner", "executor", "scenario", "workspace")),
     ("statistics", ("statistics",)),
-    ("outputs", ("reports", "publishing", "patterns", "sweep", "app", "calibration")),
+    ("outputs", ("reports", "publishing", "patterns", "sweep", "app", "calibration", "robustness")),
     ("commands", ("cli", "commands", "__main__")),
 ]
 """From the bottom up; the first part of a module's dotted name (inside the package) gives its layer."""
@@ -30,9 +30,10 @@ ALLOWED_SIDEWAYS = {
     "patterns": ("publishing", "reports"),
     "sweep": ("publishing",),
     "calibration": ("publishing", "reports", "sweep"),
+    "robustness": ("publishing",),
 }
-"""Within the outputs layer only these links: publishing writes reports into results folders; patterns, sweeps
-and calibration publish their own folders. Reports and the app use none of their neighbours."""
+"""Within the outputs layer only these links: publishing writes reports into results folders; patterns, sweeps,
+calibration and the robustness check publish their own folders. Reports and the app use none of their neighbours."""
 
 
 def layer_of(module: str) -> int:

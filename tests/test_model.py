@@ -222,3 +222,18 @@ def test_task_committees_recruit_their_configured_number_of_citizens():
         model.step()
     committees = [i for i in model.active if i.origin.value == "task_committee"]
     assert committees and all(len(i.participants) <= 4 for i in committees)
+
+
+def test_repeat_participation_is_a_share_of_ended_participations():
+    levers = {
+        "leader_dialogue": 1.0,
+        "zero_error_culture": 0.3,
+        "measure_cocreation_value": 0.8,
+        "citizen_initiative_rate": 2.0,
+        "volunteer_attrition": 0.2,  # people often leave for their own reasons and come back
+    }
+    model = CoCreationModel(rng=1, n_citizens=100, population=500, workers_per_department=8, **levers)
+    for _ in range(160):
+        model.step()
+        assert 0.0 <= model.repeat_participation_after_success <= 1.0
+        assert 0.0 <= model.repeat_participation_after_failure <= 1.0

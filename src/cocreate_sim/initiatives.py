@@ -133,6 +133,7 @@ class Initiative:
         self.weeks_starved = 0
         self.refusals = 0
         self.weak_joined = 0
+        self.joined_by_group = [0, 0, 0]
         self.joined = 0
         self.progressed = False
         self.council_decided = False

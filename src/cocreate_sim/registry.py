@@ -38,6 +38,8 @@ class InitiativeRegistry:
         self.active: list[Initiative] = []
         self.started = self.completed = self.failed = self.abandoned = 0
         self.joins_total = self.joins_weak = self.dropouts_total = 0
+        self.joins_by_rung_group = [[0, 0, 0] for _ in range(part.TOP_RUNG + 1)]
+        """Joins so far by ladder rung and resource group (weak, middle, strong)."""
         self.decisions = 0
         self.decision_weeks_total = 0.0
         self.completed_weak_needs = 0
@@ -151,11 +153,14 @@ class InitiativeRegistry:
         initiative.helpers.append(worker)
         worker.helping.append(initiative)
 
-    def join(self, initiative: Initiative, citizen: int, weak: bool) -> None:
+    def join(self, initiative: Initiative, citizen: int, group: int) -> None:
         """A citizen joins an initiative (the population keeps the citizen's own state)."""
         initiative.participants.append(citizen)
         initiative.joined += 1
+        weak = group == part.WEAK
         initiative.weak_joined += int(weak)
+        initiative.joined_by_group[group] += 1
+        self.joins_by_rung_group[initiative.form.rung][group] += 1
         self.joins_total += 1
         self.joins_weak += int(weak)
 

@@ -128,7 +128,10 @@ class CitizenPopulation:
         self.person_end = np.full(START_CAPACITY, -(10**9), dtype=np.int64)
         self.person_outcome = np.zeros(START_CAPACITY, dtype=np.int8)
         self.motivation = np.zeros(START_CAPACITY)
+        self.counted = np.zeros(START_CAPACITY, dtype=bool)
+        """Whether a person's last ended participation has already been counted as followed by a return."""
         self.taking_part: set[int] = set()
+        self._busy_people: dict[int, set[int]] = {}
         # tallies of the efficacy loop and volunteer retention
         window = k.window_weeks
         self.ends: dict[int, list[int]] = {}
@@ -148,6 +151,7 @@ class CitizenPopulation:
             self.person_end = np.concatenate([self.person_end, np.full(grow, -(10**9), dtype=np.int64)])
             self.person_outcome = np.concatenate([self.person_outcome, np.zeros(grow, dtype=np.int8)])
             self.motivation = np.concatenate([self.motivation, np.zeros(grow)])
+            self.counted = np.concatenate([self.counted, np.zeros(grow, dtype=bool)])
         pid = self._size
         self._size += 1
         self.person_agent[pid] = agent
@@ -312,14 +316,17 @@ class CitizenPopulation:
             self._idle[agent].remove(person)
             end = int(self.person_end[person])
             outcome = int(self.person_outcome[person])
-            if outcome != part.NOVICE and week - end <= k.window_weeks and end in self.rejoins:
-                self.rejoins[end][outcome - 1] += 1
+            if outcome != part.NOVICE and not self.counted[person]:
+                self.counted[person] = True  # one return per ended participation, however often one comes back
+                if week - end <= k.window_weeks and end in self.rejoins:
+                    self.rejoins[end][outcome - 1] += 1
         self.busy[agent] += 1
         self.initiative[agent] = initiative.uid
         self.person_in[person] = initiative.uid
         self.motivation[person] = k.motivation_base + k.motivation_resources * self.resources[agent]
         self.taking_part.add(person)
-        self.registry.join(initiative, person, bool(self.group[agent] == part.WEAK))
+        self._busy_people.setdefault(agent, set()).add(person)
+        self.registry.join(initiative, person, int(self.group[agent]))
 
     # --------------------------------------------------------- keeping
     def retain(self, initiative: Initiative, model: CoCreationModel) -> None:
@@ -361,9 +368,13 @@ class CitizenPopulation:
         for person in np.asarray(members, dtype=np.int64).tolist():
             agent = int(self.person_agent[person])
             self.busy[agent] -= 1
-            if self.busy[agent] <= 0:
+            others = self._busy_people[agent]
+            others.discard(person)
+            if not others:
                 self.busy[agent] = 0.0
                 self.initiative[agent] = -1
+            elif self.initiative[agent] == self.person_in[person]:
+                self.initiative[agent] = self.person_in[next(iter(others))]
             self.person_in[person] = -1
             self.motivation[person] = 0.0
             self.taking_part.discard(person)
@@ -371,6 +382,7 @@ class CitizenPopulation:
             if outcome != part.NOVICE:
                 self.person_end[person] = week
                 self.person_outcome[person] = outcome
+                self.counted[person] = False
                 self.ends.setdefault(week, [0, 0])[outcome - 1] += 1
                 self.rejoins.setdefault(week, [0, 0])
 

@@ -31,19 +31,24 @@ class Politician(mesa.Agent):
         k = model.k
         self.power_sharing = float(min(1.0, max(0.0, model.rng.normal(p.power_sharing, k.power_sharing_spread))))
         self.seats = 0
-        self._hours()
 
-    def _hours(self) -> None:
+    @property
+    def hours_casework(self) -> float:
+        """This week's council, standing-committee and casework hours (read when asked: no lag behind seats)."""
         p = self.model.p
-        k = self.model.k
-        self.hours_casework = politics.casework_hours(k, p.task_committees, p.n_politicians)
-        self.hours_policy = politics.policy_hours(k, self.seats)
-        self.hours_total = self.hours_casework + self.hours_policy
+        return politics.casework_hours(self.model.k, p.task_committees, p.n_politicians)
+
+    @property
+    def hours_policy(self) -> float:
+        return politics.policy_hours(self.model.k, self.seats)
+
+    @property
+    def hours_total(self) -> float:
+        return self.hours_casework + self.hours_policy
 
     def step(self) -> None:
         p = self.model.p
         k = self.model.k
-        self._hours()
         baseline = gov.power_sharing_baseline(k, p.power_sharing, p.political_anchoring)
         self.power_sharing += gov.power_sharing_change(k, self.power_sharing, self.seats, baseline)
         self.power_sharing = min(1.0, max(0.0, self.power_sharing))
