@@ -108,7 +108,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         help="change one lever for this run, e.g. --set zero_error_culture=0.3 (repeatable; "
-        "'python3 run.py params' lists every lever)",
+        "'python3 run.py params' lists every lever; the value the run starts with: a scenario's 'schedule' "
+        "still changes the lever later)",
     )
     parser.add_argument("--replications", type=_positive_int, metavar="N", help="number of replications")
     parser.add_argument("--steps", type=_positive_int, metavar="N", help="horizon in weeks (52 = one year)")
@@ -187,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub)
     _add_new(sub)
     _add_patterns(sub)
+    _add_robustness(sub)
+    _add_constants(sub)
     for module, commands in FEATURES:
         _register(sub, module, commands)
     return parser
@@ -253,6 +256,78 @@ def _add_patterns(sub) -> None:
     )
     patterns.add_argument("--quiet", action="store_true", help="no progress bar")
     patterns.set_defaults(func=cmd_patterns)
+
+
+ROBUSTNESS_HELP = """\
+Check how far a scenario's results hang on the model's assumed behavioural constants: run the scenario
+at the declared constants and with each behavioural constant at 0.8 and 1.2 times its value (a
+whole-number constant rounds; one that rounding leaves unchanged is skipped with a note), every run on
+the same seeds (common random numbers). For each constant, change and outcome (uptake, inclusion_ratio,
+trust_mean, legitimacy, backlog at the final week) robustness.csv gives the mean paired difference from
+the baseline with its 95% confidence interval and the outcome's tolerance (0.03; 0.05 for inclusion_ratio;
+one week of the operations department's hours for backlog). Writes a new folder
+DIR/robustness-<scenario>-<timestamp>/ with robustness.csv, runs.csv (every run), scenario.yaml with
+provenance and checksums.json; prints how many rows lie within tolerance and the others, largest first.
+'python3 run.py constants' lists every constant."""
+
+
+def _add_robustness(sub) -> None:
+    from .commands import cmd_robustness
+
+    robustness = sub.add_parser(
+        "robustness",
+        help="vary each behavioural constant by -20%% and +20%% and report the paired effect on the results",
+        description=ROBUSTNESS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    robustness.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file to check")
+    robustness.add_argument(
+        "--out", default="results", metavar="DIR", help="folder for the results folder (default: results)"
+    )
+    robustness.add_argument(
+        "--replications",
+        type=_positive_int,
+        metavar="N",
+        help="paired seeds per variant (default: 20, or the scenario's replications if more)",
+    )
+    robustness.add_argument(
+        "--horizon", "--steps", dest="steps", type=_positive_int, metavar="N", help="weeks (default: the scenario's)"
+    )
+    robustness.add_argument(
+        "--constants",
+        metavar="A,B,C",
+        help="vary only these constants, separated by commas (default: every behavioural constant)",
+    )
+    robustness.add_argument(
+        "--workers",
+        "--processes",
+        dest="processes",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes (default: all cores; 1 runs in this process)",
+    )
+    robustness.add_argument("--quiet", action="store_true", help="no progress bar and no table; print only the folder")
+    robustness.set_defaults(func=cmd_robustness)
+
+
+def _add_constants(sub) -> None:
+    from .commands import cmd_constants
+
+    constants = sub.add_parser(
+        "constants",
+        help="list every internal constant: value, plausible range, kind, source, meaning",
+        description="List every internal constant of the model (how it works, as opposed to the levers a "
+        "scenario sets) with its value, plausible range, kind (fact, design or behavioural: the kind "
+        "'robustness' varies), where it acts, its source and what it does, read from the one declaration "
+        "in cocreate_sim.constants.",
+    )
+    constants.add_argument(
+        "--format", choices=["text", "markdown", "csv"], default="text", help="output format (default: text)"
+    )
+    constants.add_argument(
+        "--kind", choices=["fact", "design", "behavioural"], help="list only the constants of this kind"
+    )
+    constants.set_defaults(func=cmd_constants)
 
 
 def _register(sub, module: str, commands: Sequence[str]) -> None:

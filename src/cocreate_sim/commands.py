@@ -197,6 +197,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         changed = s.changed
         levers = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in changed.items())
         what = f"{len(changed)} lever(s) differ from the baseline: {levers}" if changed else "all levers at baseline"
+        if s.schedule:
+            weeks = ", ".join(f"week {week}: {len(changes)} lever(s)" for week, changes in s.schedule)
+            what += f"; schedule changes levers at {weeks}"
         runs = f"{s.replications} replication{'s' if s.replications != 1 else ''}"
         print(f"OK   {display(path)}  ({s.steps} weeks, {runs}, seed {s.seed}; {what})")
     if len(files) > 1:
@@ -276,6 +279,80 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"  python3 run.py validate {path}")
     print(f"  python3 run.py {path}")
     print(f"  python3 run.py compare scenarios/npm_baseline.yaml {path}")
+    return 0
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    """Vary each behavioural constant by -20% and +20% on paired seeds; publish robustness.csv and summarise."""
+    from .robustness import MIN_REPLICATIONS, check_robustness, parse_constant_names, summary_text
+    from .scenario import load_scenario
+
+    names = parse_constant_names(args.constants)  # a bad name fails before the scenario is even read
+    scenario = load_scenario(args.scenario, steps=args.steps, replications=args.replications)
+    steps = scenario.steps
+    replications = args.replications or max(MIN_REPLICATIONS, scenario.replications)
+    if not args.quiet:
+        what = f"{len(names)} named constant(s)" if names is not None else "every behavioural constant"
+        print(
+            f"Robustness of '{scenario.name}' to {what} at -20% and +20%: {steps} weeks x {replications} paired "
+            f"seeds {scenario.seed}..{scenario.seed + replications - 1}",
+            file=sys.stderr,
+        )
+        if replications < MIN_REPLICATIONS:
+            note(f"note: {replications} seeds per variant; the check is meant for {MIN_REPLICATIONS} or more.")
+    started = time.perf_counter()
+    result = check_robustness(
+        scenario,
+        args.out,
+        steps=steps,
+        replications=replications,
+        names=names,
+        processes=args.processes,
+        progress=not args.quiet,
+        notify=note,
+    )
+    if args.quiet:
+        print(display(result.folder))
+        return 0
+    print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {display(result.folder)}/")
+    print(f"  robustness.csv: one row per constant, change and outcome (week {steps}); runs.csv: every run\n")
+    print(summary_text(result.table))
+    return 0
+
+
+def cmd_constants(args: argparse.Namespace) -> int:
+    """Print every internal constant from the one declaration."""
+    from .constants import CONSTANTS
+
+    rows = [c for c in CONSTANTS.values() if args.kind is None or c.kind == args.kind]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["name", "kind", "value", "low", "high", "where", "source", "meaning"])
+        for c in rows:
+            writer.writerow([c.name, c.kind, c.value, c.low, c.high, c.where, c.source, c.meaning])
+        return 0
+    if args.format == "markdown":
+        print("| Constant | Kind | Value | Range | Where | Source | Meaning |")
+        print("|---|---|---|---|---|---|---|")
+        for c in rows:
+            meaning = c.meaning.replace("|", "\\|")
+            cells = [f"`{c.name}`", c.kind, f"{c.value:g}", f"{c.low:g} to {c.high:g}", c.where, c.source, meaning]
+            print("| " + " | ".join(cells) + " |")
+        return 0
+    narrowest, widest = PARAMS_WIDTH
+    width = max(narrowest, min(shutil.get_terminal_size(TERMINAL_FALLBACK).columns, widest))
+    where = None
+    for c in rows:
+        if c.where != where:
+            where = c.where
+            print(f"\n{where.upper()}")
+        print(f"  {c.name:<28} {c.kind:<11} value {c.value:<8g} range {c.low:g}..{c.high:g}  [source: {c.source}]")
+        for line in textwrap.wrap(c.meaning, width=width - MEANING_INDENT):
+            print(" " * MEANING_INDENT + line)
+    print(
+        f"\n{len(rows)} constant(s). Behavioural constants are what 'python3 run.py robustness SCENARIO.yaml' "
+        "varies by -20% and +20%; the levers a scenario sets are listed by 'python3 run.py params'."
+    )
     return 0
 
 

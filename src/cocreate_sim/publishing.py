@@ -15,8 +15,8 @@ The output folder (``--out``) is checked before anything runs
 A run or comparison keeps each finished replication in a checkpoint folder
 ``.checkpoint-<fingerprint>/`` of the output folder as soon as it finishes
 (:class:`Checkpoint`): one atomically written Parquet file per replication,
-its checksum in its name. The fingerprint covers the runs (names and every
-lever), the horizon, the seeds and the code, so ``--resume`` reuses only
+its checksum in its name. The fingerprint covers the runs (names, every
+lever and the lever schedule), the horizon, the seeds and the code, so ``--resume`` reuses only
 replications of the very same command; the checkpoint is removed once the
 results folder is published.
 
@@ -331,7 +331,7 @@ def run_scenario(
 
     out_dir = prepare_out_dir(out_dir)
     seeds = replication_seeds(scenario.seed, scenario.replications)
-    runs = [(scenario.name, scenario.params)]
+    runs = [(scenario.name, scenario.params, scenario.schedule)]
     with kept_replications(out_dir, runs, scenario.steps, seeds, processes, progress, resume, notify) as table:
         summary = summarize(table)
         prov = {**provenance(), "source": scenario.resolved.get("source", str(scenario.path))}
@@ -339,7 +339,9 @@ def run_scenario(
             atomic_write_text(work / "scenario.yaml", scenario_yaml(scenario, prov))
             table.drop(columns="scenario").to_parquet(work / "timeseries.parquet", index=False)
             summary.drop(columns="scenario").to_csv(work / "summary.csv", index=False)
-            page = render_run(scenario.name, scenario.description, scenario.params, table, summary, prov)
+            page = render_run(
+                scenario.name, scenario.description, scenario.params, table, summary, prov, scenario.schedule
+            )
             atomic_write_text(work / "report.html", page)
     return final[0], summary
 
@@ -373,10 +375,16 @@ def compare_scenarios(
     from .reports import render_compare
     from .scenario import scenario_yaml
 
+    late = [(s, week) for s in scenarios for week, _ in s.schedule if week > steps]
+    if late:
+        raise UserError(
+            f"{display(late[0][0].path)}: its schedule changes levers at week {late[0][1]}, beyond the comparison's "
+            f"horizon of {steps} weeks; give --steps {max(w for _, w in late)} or more, or move the change earlier."
+        )
     out_dir = prepare_out_dir(out_dir)
     names = unique_names([s.name for s in scenarios])
     seeds = replication_seeds(seed, replications)
-    runs = [(n, s.params) for n, s in zip(names, scenarios, strict=True)]
+    runs = [(n, s.params, s.schedule) for n, s in zip(names, scenarios, strict=True)]
     with kept_replications(out_dir, runs, steps, seeds, processes, progress, resume, notify) as table:
         summary = summarize(table)
         diffs = paired_differences(table, names[0])
@@ -392,7 +400,8 @@ def compare_scenarios(
             diffs.to_csv(work / "differences.csv", index=False)
             descriptions = {n: s.description for n, s in named.items()}
             params = {n: s.params for n, s in named.items()}
-            page = render_compare(names, descriptions, params, table, summary, diffs, prov)
+            schedules = {n: s.schedule for n, s in named.items()}
+            page = render_compare(names, descriptions, params, table, summary, diffs, prov, schedules)
             atomic_write_text(work / "report.html", page)
     return final[0], summary, diffs
 
@@ -502,6 +511,7 @@ def _read_run(folder: Path) -> dict[str, Any]:
         "table": table,
         "summary": summary,
         "provenance": prov,
+        "schedule": scenario.schedule,
     }
 
 
@@ -511,10 +521,10 @@ def _read_compare(folder: Path) -> dict[str, Any]:
     diffs = _read_frame(diffs_path, DIFFERENCE_COLUMNS)
     _check_numbers(diffs_path, diffs, DIFFERENCE_NUMBERS)
     names = [str(n) for n in table["scenario"].unique()]
-    descriptions, params, prov = {}, {}, {}
+    descriptions, params, schedules, prov = {}, {}, {}, {}
     for n in names:
         scenario, prov = _scenario_file(folder / "scenarios" / f"{n}.yaml")
-        descriptions[n], params[n] = scenario.description, scenario.params
+        descriptions[n], params[n], schedules[n] = scenario.description, scenario.params, scenario.schedule
     for key in ("compared_as", "source", "extends_chain", "overrides"):
         prov.pop(key, None)
     stray = sorted({str(s) for s in summary["scenario"]} - set(names))
@@ -528,6 +538,7 @@ def _read_compare(folder: Path) -> dict[str, Any]:
         "summary": summary,
         "diffs": diffs,
         "provenance": prov,
+        "schedules": schedules,
     }
 
 

@@ -2,8 +2,10 @@
 
 A scenario is a small YAML file a policy planner can read and change: which
 levers differ from the baseline municipality, for how many weeks to run, how
-many replications and from which seed. A scenario may inherit from another
-(``extends: npm_baseline.yaml``) and override a few keys. Every mistake is
+many replications and from which seed, and (``schedule:``) which levers change
+during the run, from which week on. A scenario may inherit from another
+(``extends: npm_baseline.yaml``) and override a few keys; a ``schedule`` is
+inherited whole or replaced whole, never merged. Every mistake is
 reported as one paragraph naming the file, the key path and the line, and what
 is allowed (a :class:`~cocreate_sim.errors.UserError`), never a traceback.
 
@@ -18,13 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from .errors import UserError, clip, closest, did_you_mean, display, shorten
 from .limits import MAX_HORIZON, MAX_REPLICATIONS, MAX_SEED
-from .params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve
+from .params import DEFAULT_STEPS, DEFAULTS, INIT_ONLY, PARAMETERS, ParameterError, check_schedule, resolve
 from .yamlio import compose, nearby_files, where
 
 DEFAULT_REPLICATIONS = 10
@@ -38,6 +40,8 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "replications": f"runs with different random seeds, 1 to {MAX_REPLICATIONS} (default {DEFAULT_REPLICATIONS})",
     "seed": f"the base random seed, a whole number from 0 to {MAX_SEED} (default {DEFAULT_SEED})",
     "params": "the levers that differ from the parent scenario: a mapping of parameter name to value",
+    "schedule": "levers that change during the run: a list of '- week: 104' entries, each with the 'params:' "
+    "that hold from that week on; replaces the parent's schedule",
     "provenance": "written by run.py into a results folder (versions, git commit); ignored when loading",
 }
 """Every key a scenario file may have at its top level, with what it means."""
@@ -60,6 +64,9 @@ class Scenario:
     resolved: dict[str, Any] = field(default_factory=dict)
     chain: list[Path] = field(default_factory=list)
     overrides: dict[str, Any] = field(default_factory=dict)
+    schedule: tuple[tuple[int, dict[str, float | int]], ...] = ()
+    """Lever changes during the run, ``((week, {lever: value}), ...)`` sorted by week, as
+    :func:`cocreate_sim.params.check_schedule` returns them; a change at week ``w`` holds from week ``w`` on."""
 
     @property
     def changed(self) -> dict[str, float | int]:
@@ -142,6 +149,8 @@ def _check_file(path: Path, data: Any, lines: dict[tuple[str, ...], int]) -> dic
             out[key] = checked
     if problems:
         raise ScenarioErrors(path, problems)
+    if "horizon" in out:  # where the horizon was set, for a schedule that reaches beyond it
+        out["_horizon_at"] = where(path, lines.get(("horizon",)))
     return out
 
 
@@ -198,6 +207,8 @@ def _check_key(path: Path, key: Any, value: Any, line: int | None, lines: dict, 
         return _whole_number(path, line, key, value, 0, MAX_SEED, "the base seed")
     if key == "provenance":
         return _SKIP
+    if key == "schedule":
+        return _check_schedule(path, value, lines, line, problems)
     return _check_params(path, value, lines, line, problems)
 
 
@@ -239,6 +250,143 @@ def _check_params(path: Path, value: Any, lines: dict, line: int | None, problem
         except ParameterError as exc:
             problems.append(f"{where(path, pline)}: in 'params.{name}': {exc}{_comma_hint(raw)}")
     return checked
+
+
+# ------------------------------------------------------------------ schedule
+class _Change(NamedTuple):
+    """One checked ``schedule`` entry and where it was written (its week is checked against the horizon later)."""
+
+    week: int
+    params: dict[str, float | int]
+    path: Path
+    line: int | None
+    number: int
+
+
+_ENTRY_KEYS = {
+    "week": "the first week under the change, e.g. '- week: 104' (52 weeks = one year)",
+    "params": "the levers that change from that week on, indented under it as under the top-level 'params:'",
+}
+_EXAMPLE = "'schedule:', then '  - week: 104', '    params:' and '      leader_dialogue: 0.8' on the lines below"
+
+
+def _check_schedule(path: Path, value: Any, lines: dict, line: int | None, problems: list[str]) -> list[_Change]:
+    """The ``schedule:`` list checked entry by entry; each wrong entry or lever is added to ``problems``."""
+    if value is not None and not isinstance(value, list):
+        raise UserError(
+            f"{where(path, line)}: 'schedule' must be a list of changes, each entry a '- week:' line with the levers "
+            f"that change indented under its 'params:' (e.g. {_EXAMPLE}); got {_kind(value)}."
+        )
+    changes: dict[int, _Change] = {}
+    for index, entry in enumerate(value or []):
+        change = _check_entry(path, index, entry, lines, line, problems)
+        if change is not None and change.week in changes:
+            problems.append(
+                f"{where(path, change.line)}: 'schedule' entry {change.number} is at week {change.week}, as is entry "
+                f"{changes[change.week].number}; put every change of one week in one entry."
+            )
+        elif change is not None:
+            changes[change.week] = change
+    return list(changes.values())
+
+
+def _check_entry(path: Path, index: int, entry: Any, lines: dict, line: int | None, problems: list[str]):
+    """One schedule entry as a :class:`_Change`, or None (its problems added to ``problems``)."""
+    at = ("schedule", str(index))
+    eline, name = lines.get(at, line), f"'schedule' entry {index + 1}"
+    if not isinstance(entry, dict):
+        problems.append(
+            f"{where(path, eline)}: {name} must be a mapping with the keys 'week' and 'params' (e.g. {_EXAMPLE}); "
+            f"got {_kind(entry)}."
+        )
+        return None
+    complete = all(key in entry for key in _ENTRY_KEYS) and all(key in _ENTRY_KEYS for key in entry)
+    meant = set()  # keys a typo stands for: not reported missing as well
+    for key in (k for k in entry if k not in _ENTRY_KEYS):
+        shown = key if isinstance(key, str) else shorten(key)
+        if isinstance(key, str) and key in PARAMETERS:
+            hint = f" '{key}' is a lever: indent it under the entry's 'params:'."
+        else:
+            meant.add(closest(shown, _ENTRY_KEYS) if isinstance(key, str) else None)
+            hint = did_you_mean(shown, _ENTRY_KEYS) if isinstance(key, str) else ""
+        problems.append(
+            f"{where(path, lines.get((*at, key), eline) if isinstance(key, str) else eline)}: unknown key "
+            f"'{clip(shown)}' in {name}.{hint} An entry has exactly two keys: 'week' and 'params'."
+        )
+    missing = [key for key in _ENTRY_KEYS if key not in entry and key not in meant]
+    problems += [f"{where(path, eline)}: {name} has no '{key}': give {_ENTRY_KEYS[key]}." for key in missing]
+    wline, raw = lines.get((*at, "week"), eline), entry.get("week")
+    whole = isinstance(raw, int) and not isinstance(raw, bool)
+    whole = whole or (isinstance(raw, float) and math.isfinite(raw) and raw == int(raw))  # compared as a float
+    week = int(raw) if whole and 1 <= raw <= MAX_HORIZON else None
+    if "week" in entry and week is None:
+        problems.append(
+            f"{where(path, wline)}: in {name}, 'week' must be a whole number from 1 to the horizon, the first week "
+            f"under the change (52 weeks = one year); got {_kind(raw)}. The values at week 0 are the scenario's "
+            "own: set them under the top-level 'params:'."
+        )
+    name += f" (week {week})" if week is not None else ""
+    levers = _check_levers(path, at, eline, name, entry["params"], lines, problems) if "params" in entry else None
+    if not complete or week is None or levers is None:
+        return None
+    return _Change(week, levers, path, wline, index + 1)
+
+
+def _check_levers(path: Path, at: tuple, eline: int | None, name: str, raw: Any, lines: dict, problems: list[str]):
+    """An entry's ``params``: checked levers, or None when any is wrong (each problem added to ``problems``)."""
+    pline = lines.get((*at, "params"), eline)
+    if not isinstance(raw, dict) or not raw:
+        problems.append(
+            f"{where(path, pline)}: in {name}, 'params' must list the levers that change from that week on, each "
+            f"on its own line indented under it (e.g. '      leader_dialogue: 0.8'); "
+            f"got {_kind(raw) if raw else 'no levers'}."
+        )
+        return None
+    checked: dict[str, float | int] = {}
+    for lever, value in raw.items():
+        lline = lines.get((*at, "params", lever), pline) if isinstance(lever, str) else pline
+        shown = lever if isinstance(lever, str) else shorten(lever)
+        if not isinstance(lever, str) or lever not in PARAMETERS:
+            hint = did_you_mean(shown, PARAMETERS) if isinstance(lever, str) else ""
+            problems.append(
+                f"{where(path, lline)}: unknown parameter '{clip(shown)}' in {name}.{hint} Every valid parameter, "
+                "with its range and meaning, is listed by 'python3 run.py params'."
+            )
+        elif lever in INIT_ONLY:
+            problems.append(
+                f"{where(path, lline)}: in {name}, '{lever}' cannot change during a run: it sets who exists or how "
+                "they start when the model is built. Set it under the top-level 'params:' instead. A schedule may "
+                f"change every other lever, but not these: {', '.join(sorted(INIT_ONLY))}."
+            )
+        else:
+            try:
+                checked[lever] = PARAMETERS[lever].check(value)
+            except ParameterError as exc:
+                problems.append(f"{where(path, lline)}: in {name}, '{lever}': {exc}{_comma_hint(value)}")
+    return checked if len(checked) == len(raw) else None
+
+
+def _final_schedule(path: Path, merged: dict[str, Any], steps: int, origin: str, chain: list[Path]):
+    """The inherited schedule checked against the final horizon, as :func:`params.check_schedule` returns it."""
+    changes: list[_Change] = merged.get("schedule") or []
+    problems = [
+        f"{where(c.path, c.line)}: 'schedule' entry {c.number} is at week {c.week}, beyond the horizon of {steps} "
+        f"weeks ({origin}); a change must come at a week from 1 to {steps}. Lengthen the horizon or move the "
+        "change earlier."
+        for c in changes
+        if c.week > steps
+    ]
+    if problems:
+        raise ScenarioErrors(path, problems)
+    try:
+        return check_schedule([(c.week, c.params) for c in changes], steps)
+    except ParameterError as exc:  # the model's own rules; the checks above should have caught everything
+        raise UserError(f"{' <- '.join(display(p) for p in reversed(chain))}: {exc}") from None
+
+
+def schedule_records(schedule: Any) -> list[dict[str, Any]]:
+    """A schedule as a scenario file writes it: ``[{"week": 104, "params": {lever: value}}, ...]``."""
+    return [{"week": int(week), "params": dict(changes)} for week, changes in schedule]
 
 
 # ---------------------------------------------------------------- inheritance
@@ -312,11 +460,17 @@ def load_scenario(
     except ParameterError as exc:
         files = " <- ".join(display(p) for p in reversed(chain))
         raise UserError(f"{files}: {exc}") from None
+    horizon = int(merged.get("horizon", DEFAULT_STEPS))
+    if steps is not None or given.keys() & {"horizon", "steps"}:
+        origin = "given by --steps" if steps is not None else "given by --set horizon"
+    else:
+        origin = f"set in {merged['_horizon_at']}" if "_horizon_at" in merged else "the default horizon"
     scenario = Scenario(
         name=merged.get("name") or path.stem,
         path=path,
         params=params,
-        steps=int(merged.get("horizon", DEFAULT_STEPS)),
+        schedule=_final_schedule(path, merged, horizon, origin, chain),
+        steps=horizon,
         replications=int(merged.get("replications", DEFAULT_REPLICATIONS)),
         seed=int(merged.get("seed", DEFAULT_SEED)),
         description=merged.get("description", ""),
@@ -361,6 +515,7 @@ def _resolved_record(scenario: Scenario) -> dict[str, Any]:
         "replications": scenario.replications,
         "seed": scenario.seed,
         "params": dict(scenario.params),
+        "schedule": schedule_records(scenario.schedule),
     }
 
 
@@ -415,6 +570,8 @@ def scenario_yaml(scenario: Scenario, provenance: Mapping[str, Any] | None = Non
         "seed": scenario.seed,
         "params": dict(scenario.params),
     }
+    if scenario.schedule:
+        doc["schedule"] = schedule_records(scenario.schedule)
     if provenance is not None:
         doc["provenance"] = {
             **dict(provenance),
@@ -423,7 +580,7 @@ def scenario_yaml(scenario: Scenario, provenance: Mapping[str, Any] | None = Non
             "overrides": scenario.resolved.get("overrides"),
         }
     header = (
-        "# The fully resolved scenario of this run: every lever, nothing inherited.\n"
+        "# The fully resolved scenario of this run: every lever and the schedule, nothing inherited.\n"
         "# Run it again with:  python3 run.py <this file>\n"
         "# 'provenance' records the versions and git commit that produced these results.\n"
     )

@@ -4,8 +4,8 @@ A scenario is run ``replications`` times; replication ``i`` uses the seed
 ``base seed + i`` (so replication 0 of a scenario with ``seed: 1`` uses seed 1).
 ``compare`` gives every scenario the same seeds (common random numbers), so
 the difference between two scenarios in replication ``i`` is due to the levers,
-not to luck. The numbers of a replication depend only on its seed, never on
-how or where it ran.
+not to luck. The numbers of a replication depend only on its seed (and its
+levers and lever schedule), never on how or where it ran.
 
 Intervals are honest about what an outcome can be: the interval of a count
 or of hours never goes below 0, that of a share never outside [0, 1]
@@ -13,8 +13,8 @@ or of hours never goes below 0, that of a share never outside [0, 1]
 difference may be negative.
 
 Finished replications can be kept on disk as they finish (:class:`Checkpoint`,
-one checksummed Parquet file each, under a fingerprint of the runs, horizon,
-seeds and code), so that an interrupted run resumes with only the missing
+one checksummed Parquet file each, under a fingerprint of the runs (levers and
+schedules), horizon, seeds and code), so that an interrupted run resumes with only the missing
 ones; :func:`run_replications` gives the same table either way.
 """
 
@@ -70,12 +70,23 @@ def replication_seeds(base_seed: int, replications: int) -> list[int]:
 
 
 # -------------------------------------------------------------- running
-def _run_one(task: tuple[str, int, int, int, dict[str, Any]]) -> tuple[str, int, int, pd.DataFrame]:
+Schedule = tuple[tuple[int, dict[str, Any]], ...]
+"""Lever changes during a run, ``((week, {lever: value}), ...)``, as :func:`.params.check_schedule` returns them."""
+
+
+def unpack_run(run: Sequence[Any]) -> tuple[str, dict[str, Any], Schedule]:
+    """A run as ``(label, params)`` or ``(label, params, schedule)``: label, levers and schedule (``()`` if none)."""
+    label, params, *rest = run
+    schedule = tuple((int(week), dict(changes)) for week, changes in (rest[0] if rest and rest[0] else ()))
+    return str(label), dict(params), schedule
+
+
+def _run_one(task: tuple[str, int, int, int, dict[str, Any], Schedule]) -> tuple[str, int, int, pd.DataFrame]:
     """One replication (top-level so that worker processes can import it)."""
     from .runner import run_timeseries
 
-    label, replication, seed, steps, params = task
-    frame = run_timeseries(steps, seed, **params)
+    label, replication, seed, steps, params, schedule = task
+    frame = run_timeseries(steps, seed, schedule=schedule or None, **params)
     return label, replication, seed, frame
 
 
@@ -90,7 +101,7 @@ def replication_rows(label: str, replication: int, seed: int, frame: pd.DataFram
 
 
 def run_replications(
-    runs: Sequence[tuple[str, dict[str, Any]]],
+    runs: Sequence[tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], Schedule]],
     steps: int,
     seeds: Sequence[int],
     processes: int | None = None,
@@ -99,7 +110,7 @@ def run_replications(
     done: Mapping[tuple[str, int], pd.DataFrame] | None = None,
     on_done: Callable[[pd.DataFrame], None] | None = None,
 ) -> pd.DataFrame:
-    """Run every (label, params) with every seed; one row per label, replication and week.
+    """Run every (label, params) or (label, params, schedule) with every seed; one row per label, replication, week.
 
     Columns: ``scenario``, ``replication``, ``seed``, ``week`` and every model
     column. Runs through :mod:`cocreate_sim.executor` with ``processes``
@@ -111,8 +122,8 @@ def run_replications(
     """
     done = dict(done or {})
     tasks = [
-        (label, i, seed, steps, dict(params))
-        for label, params in runs
+        (label, i, seed, steps, params, schedule)
+        for label, params, schedule in map(unpack_run, runs)
         for i, seed in enumerate(seeds)
         if (label, i) not in done
     ]
@@ -123,7 +134,8 @@ def run_replications(
             if on_done is not None:
                 on_done(rows)
             blocks[(label, replication)] = rows
-    table = pd.concat([blocks[(label, i)] for label, _ in runs for i in range(len(seeds))], ignore_index=True)
+    labels = [unpack_run(run)[0] for run in runs]
+    table = pd.concat([blocks[(label, i)] for label in labels for i in range(len(seeds))], ignore_index=True)
     table["week"] = table["week"].astype("int64")
     return table
 
@@ -174,11 +186,14 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def run_fingerprint(runs: Sequence[tuple[str, Any]], steps: int, seeds: Sequence[int]) -> str:
-    """What makes two runs the same: names and levers of the runs, horizon, seeds and code version."""
+def run_fingerprint(runs: Sequence[Sequence[Any]], steps: int, seeds: Sequence[int]) -> str:
+    """What makes two runs the same: names, levers and lever schedules of the runs, horizon, seeds and code."""
     record = {
         "format": CHECKPOINT_FORMAT,
-        "runs": [[label, {k: params[k] for k in sorted(params)}] for label, params in runs],
+        "runs": [
+            [label, dict(sorted(params.items())), [[week, dict(sorted(changes.items()))] for week, changes in schedule]]
+            for label, params, schedule in map(unpack_run, runs)
+        ],
         "steps": int(steps),
         "seeds": [int(s) for s in seeds],
         "code": code_version(),
@@ -197,10 +212,10 @@ class Checkpoint:
     every file and names a damaged one.
     """
 
-    def __init__(self, out_dir: Path, runs: Sequence[tuple[str, Any]], steps: int, seeds: Sequence[int]):
+    def __init__(self, out_dir: Path, runs: Sequence[Sequence[Any]], steps: int, seeds: Sequence[int]):
         self.fingerprint = run_fingerprint(runs, steps, seeds)
         self.folder = Path(out_dir) / f"{CHECKPOINT_PREFIX}{self.fingerprint}"
-        self.labels = [label for label, _ in runs]
+        self.labels = [unpack_run(run)[0] for run in runs]
         self.steps = int(steps)
         self.seeds = [int(s) for s in seeds]
         self._lock: Any = None
@@ -312,7 +327,7 @@ class Checkpoint:
         except (pa.ArrowException, OSError) as exc:
             return f"it is not readable Parquet ({clip(str(exc))})", None
         if (table.schema.metadata or {}).get(FINGERPRINT_KEY) != self.fingerprint.encode():
-            return "it belongs to another run (another scenario, horizon, seeds or code version)", None
+            return "it belongs to another run (another scenario, schedule, horizon, seeds or code version)", None
         if not (0 <= k < len(self.labels) and 0 <= i < len(self.seeds)):
             return "its name gives a scenario or replication this run does not have", None
         rows = table.to_pandas()

@@ -1,8 +1,9 @@
 """Reports a policy planner can take to a committee: one self-contained HTML file per results folder.
 
 Plotly figures with plotly.js embedded once (the file opens offline, no CDN),
-a table of the levers that differ from the baseline, and a short text that
-says what moved and by how much, generated from the results. Labels and units
+a table of the levers that differ from the baseline (and of those a lever
+schedule changes during the run, marked in every figure over time), and a
+short text that says what moved and by how much, generated from the results. Labels and units
 come from :data:`cocreate_sim.metrics.COLUMNS`; lever texts from
 :data:`cocreate_sim.params.PARAMETERS`.
 

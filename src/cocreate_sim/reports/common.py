@@ -1,4 +1,4 @@
-"""What every report shares: colours, labels, value formatting, confidence bands, the page shell.
+"""What every report shares: colours, labels, value formatting, confidence bands, lever schedules, the page shell.
 
 Labels and units come from :data:`cocreate_sim.metrics.COLUMNS`; a report
 speaks of shares as percentages and of counts and hours as rounded numbers.
@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from ..metrics import COLUMNS
+from ..params import DEFAULTS
 from ..statistics import BOUNDS_SENTENCE
 
 PALETTE = [
@@ -223,6 +224,58 @@ def fig_html(fig: go.Figure) -> str:
     """A figure as an HTML fragment that uses the page's one copy of plotly.js."""
     snippet = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
     return f"<div class='figure'>{snippet}</div>"
+
+
+# ---------------------------------------------------------------- schedules
+SCHEDULE_LINE = "#555"
+"""Colour of the dashed line marking a week where levers change (in a one-scenario report)."""
+SCHEDULE_SHOWN = 3
+"""Most lever changes written on a figure at one week; the rest are counted ('+2 more') and shown on hover."""
+
+Move = tuple[str, Any, Any]
+"""One lever's change at a scheduled week: ``(lever, value before, value after)``."""
+
+
+def schedule_moves(params: Mapping[str, Any], schedule: Sequence[Any]) -> list[tuple[int, list[Move]]]:
+    """Each week where levers change, with every changed lever's value before and after (sorted by week)."""
+    current = {**DEFAULTS, **params}
+    out = []
+    for week, changes in sorted(schedule or (), key=lambda entry: entry[0]):
+        out.append((int(week), [(lever, current.get(lever), value) for lever, value in changes.items()]))
+        current.update(changes)
+    return out
+
+
+def num(value: Any) -> str:
+    """A lever's value as written in a scenario file (``0.8``, ``4``)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def move_text(moves: Sequence[Move]) -> str:
+    """``leader_dialogue 0.1 → 0.8, discretion 0.3 → 0.5``."""
+    return ", ".join(f"{lever} {num(old)} → {num(new)}" for lever, old, new in moves)
+
+
+def schedule_marks(
+    params: Mapping[str, Mapping[str, Any]], schedules: Mapping[str, Sequence[Any]] | None, colours: Mapping[str, str]
+) -> list[tuple[int, str, str, str]]:
+    """What the figures mark: ``(week, short text, full text, colour)`` per scenario and week where levers change.
+
+    The text is ``week 104: leader_dialogue 0.1 → 0.8``, one lever a line; with
+    more than one scenario in the report it starts with a line ``week 104, NAME:``.
+    """
+    marks = []
+    several = len(colours) > 1
+    for name, schedule in (schedules or {}).items():
+        colour = colours.get(name, SCHEDULE_LINE) if several else SCHEDULE_LINE
+        for week, moves in schedule_moves(params.get(name, {}), schedule):
+            lines = [move_text([move]) for move in moves]
+            extra = len(lines) - SCHEDULE_SHOWN
+            shown = lines[:SCHEDULE_SHOWN] + ([f"+{extra} more"] if extra > 0 else [])
+            head = f"week {week}, {name}:" if several else f"week {week}:"
+            text = html.escape(head) + ("<br>" if several else " ") + "<br>".join(map(html.escape, shown))
+            marks.append((week, text, f"{head} {move_text(moves)}", colour))
+    return marks
 
 
 # --------------------------------------------------------------------- page

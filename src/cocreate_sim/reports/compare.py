@@ -24,11 +24,12 @@ from .common import (
     meta,
     page,
     run_info,
+    schedule_marks,
     style,
     unit_text,
 )
 from .figures import over_time
-from .tables import differences_table, levers_table, summary_table
+from .tables import differences_table, levers_table, schedule_table, summary_table
 
 CLIP_PERCENT = 200
 """The difference chart's x axis ends at ±200%; larger relative changes are drawn as arrows at the edge."""
@@ -200,9 +201,21 @@ def render_compare(
     summary: pd.DataFrame,
     diffs: pd.DataFrame,
     provenance: Mapping[str, Any],
+    schedules: Mapping[str, Sequence[Any]] | None = None,
 ) -> str:
-    """The HTML report of a comparison: scenarios side by side, differences from the first with 95% CIs."""
+    """The HTML report of a comparison: scenarios side by side, differences from the first with 95% CIs.
+
+    ``schedules``: each scenario's lever changes during the run, ``((week, {lever: value}), ...)`` (if any).
+    """
     colours = {n: PALETTE[k % len(PALETTE)] for k, n in enumerate(names)}
+    schedules = {n: schedules[n] for n in names if schedules and schedules.get(n)}
+    timetable = [
+        "<h2>Lever schedules</h2>",
+        "<p class='help'>The table above gives the values each run starts with. From each week below, the lever "
+        "takes the new value in that scenario and keeps it (until a later change); a dashed line in the scenario's "
+        "colour marks each of these weeks in the figures.</p>",
+        schedule_table(params, schedules),
+    ]
     desc = "".join(
         f"<li><b style='color:{colours[n]}'>{html.escape(n)}</b>: {html.escape(descriptions.get(n, ''))}</li>"
         for n in names
@@ -218,10 +231,11 @@ def render_compare(
         "<h2>Levers</h2>",
         "<p class='help'>Every lever that differs from the baseline defaults in at least one scenario; "
         "highlighted cells differ from the baseline.</p>",
-        levers_table(params),
+        levers_table(params, scheduled=bool(schedules)),
+        *(timetable if schedules else []),
         "<h2>Over time</h2>",
         HOW_TO_READ,
-        *(fig_html(fig) for fig in over_time(table, colours)),
+        *(fig_html(fig) for fig in over_time(table, colours, schedule_marks(params, schedules, colours))),
         "<h2>Tables</h2>",
         "<details><summary>Differences from the first scenario at the final week (all outcomes)</summary>",
         differences_table(diffs),

@@ -1,4 +1,9 @@
-"""The figures over time that every report shows: one panel per outcome, a line and a band per scenario."""
+"""The figures over time that every report shows: one panel per outcome, a line and a band per scenario.
+
+A week where a scenario's lever schedule changes levers is marked in every
+panel by a dashed vertical line, and written next to the line in the first
+panel (``week 104: leader_dialogue 0.1 → 0.8``).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,14 @@ BAR_HEIGHT = 60
 """Height per scenario bar in pixels."""
 PROPORTION_LINE = "#555"
 """Colour of the dotted line at inclusion ratio 1 (weak groups in proportion)."""
+MARK_FONT = 10
+"""Font size of the text next to a lever-change line."""
+MARK_BACKGROUND = "rgba(255,255,255,0.75)"
+"""Background of the text next to a lever-change line, so that it stays readable over the lines below it."""
+MARK_LINE = 0.055
+"""Height of one line of a lever-change text, as a share of a panel's height: a further text starts below it."""
+MARK_ROOM = 0.9
+"""Share of a panel's height the lever-change texts fill before the next one starts at the top again."""
 
 
 def panels(
@@ -148,6 +161,50 @@ FIGURES = (
 """The figures over time, in the order every report shows them."""
 
 
-def over_time(table: pd.DataFrame, colours: Mapping[str, str]) -> list[go.Figure]:
-    """Every figure of :data:`FIGURES` for ``table``."""
-    return [figure(table, colours) for figure in FIGURES]
+TIMELESS = (figure_initiatives,)
+"""Figures without a time axis: no lever-change lines."""
+
+
+def mark_changes(fig: go.Figure, marks: Sequence[tuple[int, str, str, str]], weeks: tuple[int, int]) -> go.Figure:
+    """A dashed line in every panel at each week where levers change; its text in the first panel.
+
+    ``marks`` are ``(week, text, hover text, colour)``, as
+    :func:`cocreate_sim.reports.common.schedule_marks` gives them; ``weeks``
+    the first and last week, the time axis's range (so a long text never widens it).
+    """
+    first_week, last_week = weeks
+    fig.update_xaxes(range=[first_week, last_week])
+    below = 0.0  # how far down the panel the texts so far reach: the next one starts under them
+    for week, text, full, colour in sorted(marks, key=lambda mark: mark[0]):
+        fig.add_vline(x=week, line_dash="dash", line_color=colour, line_width=1, row="all", col="all")
+        late = week > (first_week + last_week) / 2  # then the text goes left of its line, to stay in the panel
+        height = MARK_LINE * (text.count("<br>") + 1)
+        below = 0.0 if below + height > MARK_ROOM else below
+        fig.add_annotation(
+            x=week,
+            xref="x",
+            y=1 - below,
+            yref="y domain",
+            text=text,
+            hovertext=full,
+            showarrow=False,
+            align="right" if late else "left",
+            xanchor="right" if late else "left",
+            yanchor="top",
+            font={"size": MARK_FONT, "color": colour},
+            bgcolor=MARK_BACKGROUND,
+        )
+        below += height
+    return fig
+
+
+def over_time(
+    table: pd.DataFrame, colours: Mapping[str, str], marks: Sequence[tuple[int, str, str, str]] = ()
+) -> list[go.Figure]:
+    """Every figure of :data:`FIGURES` for ``table``; ``marks``: weeks where levers change (:func:`mark_changes`)."""
+    figures: list[go.Figure] = []
+    weeks = (int(table["week"].min()), int(table["week"].max()))
+    for figure in FIGURES:
+        fig = figure(table, colours)
+        figures.append(fig if figure in TIMELESS or not marks else mark_changes(fig, marks, weeks))
+    return figures

@@ -1,17 +1,30 @@
-"""The report of one scenario: what happened over time, the levers, all outcomes at the final week."""
+"""The report of one scenario: what happened over time, the levers and their schedule, all outcomes at the end."""
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from .common import HOW_TO_READ, PALETTE, PERCENT, fig_html, fmt_value, label, meta, page, run_info
+from .common import (
+    HOW_TO_READ,
+    PALETTE,
+    PERCENT,
+    fig_html,
+    fmt_value,
+    label,
+    meta,
+    move_text,
+    page,
+    run_info,
+    schedule_marks,
+    schedule_moves,
+)
 from .figures import over_time
-from .tables import changed_levers, levers_table, summary_table
+from .tables import changed_levers, levers_table, schedule_table, summary_table
 
 BASELINE = "npm_baseline"
 """Name of the baseline scenario every other scenario is compared with."""
@@ -19,6 +32,11 @@ BASELINE_FILE = "scenarios/npm_baseline.yaml"
 """Where the baseline scenario is shipped."""
 INCLUSION_TOLERANCE = 0.1
 """An inclusion ratio within 1 ± this is called 'about in proportion'."""
+SCHEDULE_HELP = (
+    "<p class='help'>The table above gives the values the run starts with. From each week below, the lever takes "
+    "the new value and keeps it (until a later change); a dashed line marks each of these weeks in the figures.</p>"
+)
+"""How to read the lever schedule, said once above its table."""
 
 
 def _ci(s: pd.DataFrame, column: str) -> str:
@@ -101,9 +119,17 @@ def describe_run(summary: pd.DataFrame, table: pd.DataFrame) -> list[str]:
     return out
 
 
-def next_step(scenario_name: str, params: Mapping[str, Any], source: str) -> str:
+def describe_schedule(params: Mapping[str, Any], schedule: Sequence[Any]) -> list[str]:
+    """One sentence per week where the schedule changes levers (none without a schedule)."""
+    return [
+        f"From week {week} on: {move_text(moves)} (the dashed line at week {week} in the figures)."
+        for week, moves in schedule_moves(params, schedule)
+    ]
+
+
+def next_step(scenario_name: str, params: Mapping[str, Any], source: str, scheduled: bool = False) -> str:
     """What to run next: compare this scenario with the baseline, or (for the baseline) another with it."""
-    if scenario_name == BASELINE or not changed_levers({scenario_name: params}):
+    if scenario_name == BASELINE or not (scheduled or changed_levers({scenario_name: params})):
         return (
             "<p class='help'>This scenario is the baseline, so there is nothing to compare it with here; to see "
             "what a set of levers changes, compare another scenario with it: "
@@ -122,24 +148,29 @@ def render_run(
     table: pd.DataFrame,
     summary: pd.DataFrame,
     provenance: Mapping[str, Any],
+    schedule: Sequence[Any] = (),
 ) -> str:
-    """The HTML report of one scenario."""
+    """The HTML report of one scenario; ``schedule``: lever changes during the run, ``((week, {lever: value}),)``."""
     colours = {scenario_name: PALETTE[0]}
-    sentences = describe_run(summary, table)
+    sentences = describe_schedule(params, schedule) + describe_run(summary, table)
+    schedules = {scenario_name: schedule} if schedule else {}
+    marks = schedule_marks({scenario_name: params}, schedules, colours)
+    timetable = ["<h2>Lever schedule</h2>", SCHEDULE_HELP, schedule_table({scenario_name: params}, schedules)]
     body = [
         f"<h1>Scenario: {html.escape(scenario_name)}</h1>",
         meta(run_info(table, provenance)),
         f"<p>{html.escape(description)}</p>" if description else "",
         "<h2>What happened</h2>",
         "<ul class='lead'>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>",
-        next_step(scenario_name, params, str(provenance.get("source", ""))),
+        next_step(scenario_name, params, str(provenance.get("source", "")), bool(schedule)),
         "<h2>Levers that differ from the baseline</h2>",
         "<p class='help'>The baseline is a mid-sized Danish municipality under New Public Management "
         f"(<code>{BASELINE_FILE}</code>). Changed values are highlighted.</p>",
-        levers_table({scenario_name: params}),
+        levers_table({scenario_name: params}, scheduled=bool(schedule)),
+        *(timetable if schedule else []),
         "<h2>Over time</h2>",
         HOW_TO_READ,
-        *(fig_html(fig) for fig in over_time(table, colours)),
+        *(fig_html(fig) for fig in over_time(table, colours, marks)),
         "<h2>All outcomes at the final week</h2>",
         "<details><summary>Show the table (mean and 95% confidence interval)</summary>",
         summary_table(summary),

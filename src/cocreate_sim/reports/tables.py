@@ -1,17 +1,17 @@
-"""The tables of a report: levers that differ from the baseline, all outcomes, all differences."""
+"""The tables of a report: levers that differ from the baseline, lever schedules, all outcomes, all differences."""
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..metrics import COLUMNS
 from ..params import DEFAULTS, PARAMETERS
-from .common import fmt_diff, fmt_value, label, unit_text
+from .common import fmt_diff, fmt_value, label, schedule_moves, unit_text
 
 
 def changed_levers(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -19,11 +19,15 @@ def changed_levers(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return [n for n in PARAMETERS if any(p[n] != DEFAULTS[n] for p in scenarios.values())]
 
 
-def levers_table(scenarios: Mapping[str, Mapping[str, Any]]) -> str:
-    """HTML table of every lever that differs from the baseline defaults in at least one scenario."""
+def levers_table(scenarios: Mapping[str, Mapping[str, Any]], scheduled: bool = False) -> str:
+    """HTML table of every lever that differs from the baseline defaults in at least one scenario.
+
+    ``scheduled``: a schedule changes levers during the run (the table shows the values the run starts with).
+    """
     names = changed_levers(scenarios)
     if not names:
-        return "<p>All levers are at the baseline values (a municipality under New Public Management).</p>"
+        start = "start at" if scheduled else "are at"
+        return f"<p>All levers {start} the baseline values (a municipality under New Public Management).</p>"
     head = "".join(f"<th>{html.escape(s)}</th>" for s in scenarios)
     rows = []
     for n in names:
@@ -39,6 +43,28 @@ def levers_table(scenarios: Mapping[str, Mapping[str, Any]]) -> str:
     return (
         "<table class='levers'><thead><tr><th>Lever</th><th>Baseline</th>"
         f"{head}<th>Unit</th><th>Sources</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def schedule_table(params: Mapping[str, Mapping[str, Any]], schedules: Mapping[str, Sequence[Any]]) -> str:
+    """HTML table of every scheduled lever change: week, lever, value before and after (and scenario, if several)."""
+    several = len(params) > 1
+    rows = []
+    for name, schedule in schedules.items():
+        for week, moves in schedule_moves(params.get(name, {}), schedule):
+            for lever, old, new in moves:
+                par = PARAMETERS[lever]
+                who = f"<td>{html.escape(name)}</td>" if several else ""
+                rows.append(
+                    f"<tr>{who}<td class='num'>{week}</td><td><b>{html.escape(lever)}</b>"
+                    f"<div class='meaning'>{html.escape(par.meaning)}</div></td><td class='num'>{_num(old)}</td>"
+                    f"<td class='num changed'>{_num(new)}</td><td>{html.escape(par.unit)}</td>"
+                    f"<td>{html.escape(par.source)}</td></tr>"
+                )
+    head = "<th>Scenario</th>" * several
+    return (
+        f"<table class='levers schedule'><thead><tr>{head}<th>From week</th><th>Lever</th><th>Before</th>"
+        f"<th>From then on</th><th>Unit</th><th>Sources</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
