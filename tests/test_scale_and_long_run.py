@@ -1,0 +1,48 @@
+"""Scale-free citizens and a long run that levels off, on small populations (fast versions).
+
+The full checks, with the issue's margins and many seeds, are docs/scale_invariance.py and docs/long_run.py
+(their figures are in docs/validation.md); these keep the same claims under test in seconds, on seeds no
+constant was tuned on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cocreate_sim.runner import run_model, run_timeseries
+
+SEEDS = range(70_000, 70_012)
+"""A block of seeds used by no other test and by no tuning."""
+SMALL_TOWN = {"population": 4000, "n_departments": 3, "workers_per_department": 8}
+
+
+def _means(n_citizens: int, steps: int, **levers) -> dict[str, float]:
+    runs = [run_model(steps, seed, n_citizens=n_citizens, **SMALL_TOWN, **levers) for seed in SEEDS]
+    return {c: float(np.mean([r[c] for r in runs])) for c in ("uptake", "inclusion_ratio", "participants")}
+
+
+def test_how_many_agents_represent_the_inhabitants_does_not_change_the_results():
+    coarse = _means(400, 104, leader_dialogue=0.6)
+    fine = _means(4000, 104, leader_dialogue=0.6)
+    assert abs(coarse["uptake"] - fine["uptake"]) < 0.04
+    assert abs(coarse["inclusion_ratio"] - fine["inclusion_ratio"]) < 0.15  # 12 seeds: the standard error is ~0.05
+    # participants are inhabitants, not agents: the count does not scale with the number of agents
+    assert abs(coarse["participants"] - fine["participants"]) < 0.25 * fine["participants"] + 2
+
+
+def test_participants_scale_with_the_inhabitants_not_with_the_agents():
+    few = _means(400, 104, citizen_initiative_rate=1.0)
+    many_people = {**SMALL_TOWN, "population": 16000}
+    runs = [run_model(104, seed, n_citizens=400, citizen_initiative_rate=1.0, **many_people) for seed in SEEDS]
+    assert float(np.mean([r["participants"] for r in runs])) > few["participants"]
+
+
+def test_the_long_run_levels_off_in_a_small_municipality():
+    frames = [run_timeseries(1040, seed, n_citizens=200, **SMALL_TOWN) for seed in SEEDS[:6]]
+    for column in ("maintenance_hours", "backlog"):
+        early = np.mean([f[column].iloc[700:780].mean() for f in frames])
+        late = np.mean([f[column].iloc[960:1040].mean() for f in frames])
+        assert late <= 1.5 * early + 5.0, column  # bounded: no growth without end
+    facilities = np.mean([f["facilities_count"].iloc[-1] for f in frames])
+    built_per_week = np.mean([f["facilities_count"].diff().clip(lower=0).sum() / 1040 for f in frames])
+    assert facilities < built_per_week * 1040  # facilities leave the stock (worn out or adopted)
