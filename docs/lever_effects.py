@@ -249,6 +249,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=BASE_SEED, metavar="N", help="seed of replication 0 (default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--outcomes", metavar="A,B", help="outcome columns to measure (default: the headline outcomes)")
     return parser.parse_args(argv)
 
 
@@ -282,8 +283,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--horizon is at most {MAX_HORIZON} weeks and --replications at most {MAX_REPLICATIONS}.")
     levers = choose_levers(args.levers)
     base = resolve(parse_set(args.set))
-    outcomes = [o for o in HEADLINE if o in COLUMNS]
-    missing = [o for o in HEADLINE if o not in COLUMNS]
+    wanted = tuple(args.outcomes.split(",")) if args.outcomes else HEADLINE
+    outcomes = [o for o in wanted if o in COLUMNS]
+    missing = [o for o in wanted if o not in COLUMNS]
     if missing:
         print(f"note: the model has no column {', '.join(missing)} (yet); left out.", file=sys.stderr)
     if args.levers is None:

@@ -231,11 +231,12 @@ def _add_new(sub) -> None:
 def _add_patterns(sub) -> None:
     patterns = sub.add_parser(
         "patterns",
-        help="run the pattern experiments (validation); --update-docs also rewrites docs/validation.md",
+        help="run the pattern experiments (validation); --update-docs also rewrites their part of docs/validation.md",
         description="Run the experiments behind the six patterns of the model brief (pattern-oriented "
         "validation) and publish a new results folder results/patterns-<timestamp>/ with validation.md (each "
         "effect size, its 95% confidence interval and a figure), effects.csv and img/. Only with --update-docs "
-        "are docs/validation.md and docs/img/pattern_*.png replaced by the new text and figures. Exit status 1 "
+        "are the pattern section of docs/validation.md and docs/img/pattern_*.png replaced by the new text and "
+        "figures. Exit status 1 "
         "when a pattern is not confirmed.",
     )
     patterns.add_argument("--replications", type=_positive_int, metavar="N", help="replications per arm (default 20)")
@@ -252,7 +253,9 @@ def _add_patterns(sub) -> None:
         help="worker processes (default: all)",
     )
     patterns.add_argument(
-        "--update-docs", action="store_true", help="also write docs/validation.md and docs/img/pattern_*.png"
+        "--update-docs",
+        action="store_true",
+        help="also rewrite the pattern section of docs/validation.md and docs/img/pattern_*.png",
     )
     patterns.add_argument("--quiet", action="store_true", help="no progress bar")
     patterns.set_defaults(func=cmd_patterns)

@@ -445,7 +445,7 @@ _DECLARED = [
         "share per year",
         "organisation",
         "003",
-        "Share of workers who leave each year (burnt-out workers leave three times as often).",
+        "Share of workers who leave each year (workers under strain leave more often: the constant strain_leaving).",
     ),
     # --- citizens (000, 001) ---
     _p(
@@ -569,12 +569,13 @@ INIT_ONLY = frozenset(
         "n_departments",
         "workers_per_department",
         "n_politicians",
-        "champion_share",
-        "silo_strength",
-        "power_sharing",
     }
 )
-"""Levers that act only when the model is built (who exists, and how they start): a schedule may not change them."""
+"""Levers that act only when the model is built (who exists): a schedule may not change them.
+
+``champion_share`` (who a newcomer is), ``silo_strength`` (operations' door and lending; colleague ties are
+wired once) and ``power_sharing`` (the baseline politicians relax to) also act every week, so they may be
+scheduled."""
 
 
 def check_schedule(schedule: Any, max_week: int) -> tuple[tuple[int, dict[str, float | int]], ...]:

@@ -1,19 +1,59 @@
 """The six patterns of the model brief, as experiments with paired replications.
 
 Pattern-oriented validation (Grimm et al. 2005): each pattern is an experiment
-whose arms differ in one lever and share their seeds (common random numbers),
-so an effect is the mean of paired differences with a 95% t-interval. Nothing
-here produces an outcome; it only runs the model and measures.
+whose arms differ in one lever (or, for the shock of pattern 6, in one
+disturbance of a running model) and share their seeds (common random
+numbers), so an effect is the mean of paired differences with a 95%
+t-interval. Nothing here produces an outcome; it only runs the model, disturbs
+it where a pattern says so, and measures.
+
+**The seed block.** Every arm of every pattern runs replications
+``BASE_SEED + i`` for ``i = 0 .. REPLICATIONS - 1``: seeds 50,000 to 50,019.
+This block was chosen for model v2 (issue 10) after its constants were fixed
+in :mod:`cocreate_sim.constants_table`, and no constant was tuned on it: it is
+used by nothing else in the package, its tests or docs/ (the first pattern
+suite used 20,260-20,279, the seeds its constants were tuned on;
+``docs/prior_predictive.py`` uses 10,000 and up, ``docs/long_run.py``
+1,000,000 and up, scenarios 1 and up). The experiment designs that are new in
+v2 (the size, week and window of pattern 6's backlog shock, and the split
+arms of pattern 5) were chosen on exploratory seeds 10,000-10,019, never on
+this block, and no constant was changed to make a pattern hold.
+
+**Pattern 6, restated** (issue 10): "measuring only the old KPIs pulls staff
+back to operations" is tested as a shock, not a lever contrast (the old
+second half, ``hours_operations`` falls when co-creation value is measured,
+was an identity: 37 hours times workers minus ``hours_cocreation``). At week
+:data:`SHOCK_WEEK` of a running NPM-default model, :func:`backlog_shock` adds
+:data:`SHOCK_SIZE` weeks of each department's capacity to its backlog; its
+undisturbed twin runs on the same seed. Over the next :data:`SHOCK_WINDOW`
+weeks the leaders' ``operations_pull_mean`` must rise (the old KPIs read
+backlog, :mod:`mechanisms.measurement`) and the workers' ``hours_cocreation``
+must fall (the pull lowers their willingness, :mod:`mechanisms.time_allocation`):
+a cause disturbed, and the response measured downstream of the mechanism.
+The second half keeps its lever contrast: measuring co-creation value
+(``measure_cocreation_value`` 0.7 against 0) raises uptake.
+
+**Pattern 5, reviewed.** Outreach no longer multiplies anyone's chances: it is
+staff hours that build workers' relations with weak groups and knowledge of
+their needs (:mod:`mechanisms.outreach`), and network design changes who hears
+of an initiative (:mod:`mechanisms.participation`). The claim is measured as
+before (the representation gap ``|1 - inclusion_ratio|`` at the final week),
+with outreach alone and network design alone as arms of their own, so that
+each lever's path is confirmed separately.
 
 Used by ``tests/test_patterns.py`` (which asserts the sign and that the
 interval excludes zero) and by ``python3 run.py patterns``, which publishes a
 results folder ``results/patterns-<timestamp>/`` (``validation.md``,
 ``effects.csv``, ``img/pattern_*.png``) and, only with ``--update-docs``,
-copies the text and figures to ``docs/validation.md`` and ``docs/img/``.
+copies the figures to ``docs/img/`` and the text into ``docs/validation.md``:
+between the markers :data:`BEGIN` and :data:`END` if that file has them, so
+that the other sections of docs/validation.md (constants, robustness, lever
+effects) are left alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,19 +63,32 @@ import numpy as np
 
 from .errors import UserError, display
 from .fileio import atomic_write_bytes, atomic_write_text
-from .runner import run_timeseries
+from .model import CoCreationModel
+from .runner import check_steps, release
 from .statistics import clip_interval, mean_ci
 
 HORIZON = 156
 """Three years: the span 003 recommends for co-creation practice arenas (oevebaner)."""
 REPLICATIONS = 20
 """Paired replications per arm: enough for every effect's interval to exclude zero."""
-BASE_SEED = 20_260
-"""Seed of replication 0 of every arm; replication i uses BASE_SEED + i."""
+BASE_SEED = 50_000
+"""Seed of replication 0 of every arm; replication i uses BASE_SEED + i (see the module docstring)."""
 S_WINDOW = 26
 """Half a year: the window over which :func:`s_shape` measures how fast uptake rises."""
+SHOCK_WEEK = 104
+"""Pattern 6: the backlog shock lands after this many weeks (two years: past the start-up transient)."""
+SHOCK_SIZE = 2.0
+"""Pattern 6: weeks of each department's capacity (workers x 37 hours) the shock adds to its backlog."""
+SHOCK_WINDOW = 13
+"""Pattern 6: weeks after the shock over which the response is averaged (a quarter, as KPIs are read)."""
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 """The docs folder of this source tree, written only with ``--update-docs``."""
+BEGIN = "<!-- patterns:begin (written by `python3 run.py patterns --update-docs`; edit patterns.py, not this) -->"
+"""First line of the pattern section that ``--update-docs`` replaces in docs/validation.md."""
+END = "<!-- patterns:end -->"
+"""Last line of that section."""
+TITLE = "# Pattern-oriented validation"
+"""Heading of a results folder's validation.md (and of a docs/validation.md that holds only the patterns)."""
 FIGURE_SIZE = (6.4, 3.2)
 """Size of a pattern's figure in inches."""
 FIGURE_DPI = 100
@@ -46,6 +99,8 @@ LEGEND_FONT = 7
 """Font size of a pattern figure's legend."""
 GRID_ALPHA = 0.3
 """Opacity of a pattern figure's grid."""
+SHOCK_LINE_STYLE = ":"
+"""Line style of the vertical line that marks the shock week in pattern 6's figure."""
 
 NPG_CONTEXT: dict[str, Any] = {
     # Co-creation as a further layer (003): what measured, backing, room, short paths.
@@ -62,13 +117,52 @@ NPG_CONTEXT: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Contrast:
-    """``outcome(arm b) - outcome(arm a)`` expected to have sign ``sign``."""
+    """``outcome(arm b) - outcome(arm a)`` expected to have sign ``sign``.
+
+    Measured at the final week, or, with ``after_shock``, as the mean over the
+    pattern's response window (the weeks after its shock).
+    """
 
     outcome: str
     a: str
     b: str
     sign: int
     claim: str
+    after_shock: bool = False
+
+
+@dataclass(frozen=True)
+class BacklogShock:
+    """A disturbance of a running model: ``size`` weeks of capacity added to every department's backlog.
+
+    It lands after ``week`` weeks (before week ``week + 1`` is run); the
+    response is the mean over weeks ``week + 1`` to ``week + window``, cut
+    at the horizon. A horizon that ends before week ``week + 1`` moves the
+    shock to half the horizon (so that a quick trial with ``--steps 3`` still
+    runs).
+    """
+
+    week: int = SHOCK_WEEK
+    size: float = SHOCK_SIZE
+    window: int = SHOCK_WINDOW
+
+    def timing(self, horizon: int) -> tuple[int, int]:
+        """(week after which the shock lands, last week of the response window) for ``horizon`` weeks."""
+        week = self.week if self.week < horizon else horizon // 2
+        return week, min(horizon, week + self.window)
+
+    def describe(self, horizon: int) -> str:
+        week, last = self.timing(horizon)
+        return (
+            f"{self.size:g} weeks of each department's capacity added to its backlog after week {week}; "
+            f"response = mean over weeks {week + 1}-{last}"
+        )
+
+
+def backlog_shock(model: CoCreationModel, size: float) -> None:
+    """Add ``size`` weeks of each department's capacity (workers x weekly hours) to its backlog, now."""
+    for dept in model.departments:
+        dept.backlog += size * dept.capacity
 
 
 @dataclass(frozen=True)
@@ -81,6 +175,10 @@ class Pattern:
     contrasts: tuple[Contrast, ...]
     figure_outcome: str
     horizon: int = HORIZON
+    shock: BacklogShock | None = None
+    """The disturbance of this pattern's shocked arms (and the response window of every arm)."""
+    shocked: tuple[str, ...] = ()
+    """Arms that receive :attr:`shock`; the others are their undisturbed twins."""
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -156,19 +254,36 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "outreach",
         "Without outreach weak groups are under-represented; outreach and network design narrow the gap",
-        "000, 002, 003",
+        "000, 001, 002, 003",
         {},
         {
             "no outreach": {"outreach_weak_groups": 0.0, "network_design": 0.2},
+            "outreach only (0.8)": {"outreach_weak_groups": 0.8, "network_design": 0.2},
+            "network design only (0.8)": {"outreach_weak_groups": 0.0, "network_design": 0.8},
             "outreach and network design": {"outreach_weak_groups": 0.8, "network_design": 0.8},
         },
         (
             Contrast(
                 "representation_gap",
                 "no outreach",
+                "outreach only (0.8)",
+                -1,
+                "outreach hours (relations with weak groups, knowledge of their needs) narrow the gap "
+                "|1 - inclusion ratio|",
+            ),
+            Contrast(
+                "representation_gap",
+                "no outreach",
+                "network design only (0.8)",
+                -1,
+                "network design (broad advertisement instead of the usual networks) narrows the gap",
+            ),
+            Contrast(
+                "representation_gap",
+                "no outreach",
                 "outreach and network design",
                 -1,
-                "the gap |1 - inclusion ratio| narrows",
+                "the two together narrow the gap",
             ),
         ),
         "inclusion_ratio",
@@ -179,24 +294,45 @@ PATTERNS: tuple[Pattern, ...] = (
         "003",
         {},
         {
-            "old KPIs only": {"measure_cocreation_value": 0.0},
+            "old KPIs only (undisturbed)": {"measure_cocreation_value": 0.0},
+            "old KPIs only, backlog shock": {"measure_cocreation_value": 0.0},
             "co-creation value measured (0.7)": {"measure_cocreation_value": 0.7},
         },
         (
-            Contrast("uptake", "old KPIs only", "co-creation value measured (0.7)", +1, "uptake rises"),
             Contrast(
-                "hours_operations",
-                "old KPIs only",
-                "co-creation value measured (0.7)",
+                "operations_pull_mean",
+                "old KPIs only (undisturbed)",
+                "old KPIs only, backlog shock",
+                +1,
+                "after a backlog shock leaders' pull towards operations rises",
+                after_shock=True,
+            ),
+            Contrast(
+                "hours_cocreation",
+                "old KPIs only (undisturbed)",
+                "old KPIs only, backlog shock",
                 -1,
-                "fewer hours are pulled back to operations",
+                "and workers move hours from co-creation back to operations",
+                after_shock=True,
+            ),
+            Contrast(
+                "uptake",
+                "old KPIs only (undisturbed)",
+                "co-creation value measured (0.7)",
+                +1,
+                "measuring co-creation value raises uptake",
             ),
         ),
-        "uptake",
+        "operations_pull_mean",
+        shock=BacklogShock(),
+        shocked=("old KPIs only, backlog shock",),
     ),
 )
 
 BY_KEY = {p.key: p for p in PATTERNS}
+
+REPORTED_AFTER_SHOCK = ("uptake", "hours_operations", "backlog", "complaints", "burnout_share")
+"""Outcomes whose response to a shock is reported (paired difference and interval) but not asserted."""
 
 
 @dataclass
@@ -221,27 +357,75 @@ class PatternResult:
     """Mean trajectory of the figure outcome per arm."""
     finals: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     """Per arm, per outcome: the final value of each replication (paired by index)."""
+    windows: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Per arm, per outcome: each replication's mean over the response window (patterns with a shock only)."""
+    shock_timing: tuple[int, int] | None = None
+    """(week after which the shock landed, last week of the response window), for a pattern with a shock."""
+    horizon: int = HORIZON
+    """Weeks each run lasted."""
+    reported: list[tuple[str, float, float, float]] = field(default_factory=list)
+    """After a shock: (outcome, mean paired difference, low, high) for :data:`REPORTED_AFTER_SHOCK`."""
 
 
-def _run_arm(args: tuple[dict[str, Any], int, int]) -> dict[str, np.ndarray]:
-    params, seed, steps = args
-    frame = run_timeseries(steps=steps, rng=seed, **params)
+def _run_arm(args: tuple[dict[str, Any], int, int, int | None, float]) -> dict[str, np.ndarray]:
+    """One replication: the model table as arrays (row = week, from 0), disturbed after ``shock_week`` if given."""
+    params, seed, steps, shock_week, size = args
+    weeks = check_steps(steps)
+    model = CoCreationModel(rng=seed, **params)
+    try:
+        for _ in range(weeks):
+            if shock_week is not None and model.week == shock_week:
+                backlog_shock(model, size)
+            model.step()
+        frame = model.datacollector.get_model_vars_dataframe()
+    finally:
+        release(model)
     out = {name: frame[name].to_numpy() for name in frame.columns}
     out["representation_gap"] = np.abs(1.0 - out["inclusion_ratio"])
     return out
 
 
-def _measure(pattern: Pattern, runs: list[dict[str, np.ndarray]], replications: int) -> PatternResult:
-    """Finals, mean curves and effects of one pattern from its runs (arm by arm, replication by replication)."""
-    result = PatternResult(pattern, [])
+def _jobs(pattern: Pattern, seeds: list[int], horizon: int) -> list[tuple[dict[str, Any], int, int, int | None, float]]:
+    shock = pattern.shock
+    week = shock.timing(horizon)[0] if shock else None
+    return [
+        (
+            {**pattern.context, **arm},
+            seed,
+            horizon,
+            week if shock and name in pattern.shocked else None,
+            shock.size if shock else 0.0,
+        )
+        for name, arm in pattern.arms.items()
+        for seed in seeds
+    ]
+
+
+def _measure(pattern: Pattern, runs: list[dict[str, np.ndarray]], replications: int, horizon: int) -> PatternResult:
+    """Finals, response windows, mean curves and effects of one pattern from its runs (arm by arm, seed by seed)."""
+    result = PatternResult(pattern, [], horizon=horizon)
+    if pattern.shock:
+        result.shock_timing = pattern.shock.timing(horizon)
     for k, name in enumerate(pattern.arms):
         arm_runs = runs[k * replications : (k + 1) * replications]
         result.finals[name] = {key: np.array([r[key][-1] for r in arm_runs]) for key in arm_runs[0]}
         result.curves[name] = np.mean([r[pattern.figure_outcome] for r in arm_runs], axis=0)
+        if result.shock_timing:
+            first, last = result.shock_timing[0] + 1, result.shock_timing[1]
+            result.windows[name] = {
+                key: np.array([r[key][first : last + 1].mean() for r in arm_runs]) for key in arm_runs[0]
+            }
     for contrast in pattern.contrasts:
-        diff = result.finals[contrast.b][contrast.outcome] - result.finals[contrast.a][contrast.outcome]
+        values = result.windows if contrast.after_shock else result.finals
+        diff = values[contrast.b][contrast.outcome] - values[contrast.a][contrast.outcome]
         mean, _, low, high = mean_ci(diff)
         result.effects.append(Effect(contrast, mean, low, high, replications))
+    if pattern.shocked:
+        shocked = pattern.shocked[0]
+        twin = next(c.a for c in pattern.contrasts if c.after_shock and c.b == shocked)
+        for outcome in REPORTED_AFTER_SHOCK:
+            mean, _, low, high = mean_ci(result.windows[shocked][outcome] - result.windows[twin][outcome])
+            result.reported.append((outcome, mean, low, high))
     return result
 
 
@@ -257,17 +441,13 @@ def run_patterns(
 
     ``horizon`` replaces each pattern's own horizon (for quick trials);
     ``processes`` is the number of worker processes (default: all cores).
-    The numbers do not depend on ``processes``: a run depends only on its seed.
+    The numbers do not depend on ``processes``: a run depends only on its seed
+    (and, for a shocked arm, on the shock, which draws no random numbers).
     """
     from .executor import run_tasks
 
     seeds = [base_seed + i for i in range(replications)]
-    jobs = [
-        ({**pattern.context, **arm}, seed, horizon or pattern.horizon)
-        for pattern in patterns
-        for arm in pattern.arms.values()
-        for seed in seeds
-    ]
+    jobs = [job for pattern in patterns for job in _jobs(pattern, seeds, horizon or pattern.horizon)]
     runs: list[Any] = [None] * len(jobs)
     for index, run in run_tasks(
         _run_arm, jobs, workers=processes, progress=progress, desc="pattern runs", in_process_below=2
@@ -276,7 +456,7 @@ def run_patterns(
     results, start = [], 0
     for pattern in patterns:
         size = len(pattern.arms) * replications
-        results.append(_measure(pattern, runs[start : start + size], replications))
+        results.append(_measure(pattern, runs[start : start + size], replications, horizon or pattern.horizon))
         start += size
     return results
 
@@ -319,47 +499,71 @@ def _command(replications: int, horizon: int | None) -> str:
     return " ".join([*words, "--update-docs"])
 
 
+def _measured(res: PatternResult, contrast: Contrast) -> str:
+    """Where a contrast is measured, in words."""
+    if contrast.after_shock and res.shock_timing:
+        first, last = res.shock_timing[0] + 1, res.shock_timing[1]
+        return f"mean of weeks {first}-{last}"
+    return f"week {res.horizon}"
+
+
 def _summary_lines(results: list[PatternResult], replications: int, horizon: int | None) -> list[str]:
     from . import __version__
 
+    last_seed = BASE_SEED + replications - 1
     lines = [
-        "# Pattern-oriented validation",
+        "## The six patterns",
         "",
         f"Generated by `{_command(replications, horizon)}` (cocreate_sim {__version__}). Each pattern of "
         "`shared/MODEL-BRIEF.md` is an experiment: arms differ in",
-        f"the levers shown and share their seeds (common random numbers), {replications} paired replications of",
-        f"{horizon or HORIZON} weeks each, base seed {BASE_SEED}. An effect is the mean paired difference (second "
-        "arm minus",
-        "first) at the final week with its 95% t-interval; *confirmed* means the sign is the one the pattern",
-        "predicts and the interval excludes zero. Context levers not listed are the NPM defaults",
+        "the levers shown (pattern 6 also in a backlog shock to a running model) and share their seeds (common "
+        "random numbers),",
+        f"{replications} paired replications of {horizon or HORIZON} weeks each, seeds {BASE_SEED}-{last_seed}: "
+        "a block no constant was tuned on",
+        "(see `src/cocreate_sim/patterns.py`). An effect is the mean paired difference (second arm minus first) "
+        "at the final week,",
+        "or over the weeks after the shock where the table says so, with its 95% t-interval; *confirmed* means "
+        "the sign is the",
+        "one the pattern predicts and the interval excludes zero. Context levers not listed are the NPM defaults "
         "(`python3 run.py params`).",
         "",
-        "| # | pattern | outcome | effect | 95% CI | confirmed |",
-        "|---|---|---|---|---|---|",
+        "| # | pattern | outcome | measured | effect | 95% CI | confirmed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for i, res in enumerate(results, 1):
         for eff in res.effects:
             c = eff.contrast
             lines.append(
-                f"| {i} | {res.pattern.title} | {c.outcome}: {c.b} vs {c.a} | {eff.mean:+.3f} | "
-                f"[{eff.low:+.3f}, {eff.high:+.3f}] | {'yes' if eff.confirmed else 'NO'} |"
+                f"| {i} | {res.pattern.title} | {c.outcome}: {c.b} vs {c.a} | {_measured(res, c)} | {eff.mean:+.3f} "
+                f"| [{eff.low:+.3f}, {eff.high:+.3f}] | {'yes' if eff.confirmed else 'NO'} |"
             )
     return [*lines, ""]
 
 
 def _pattern_lines(i: int, res: PatternResult) -> list[str]:
     p = res.pattern
-    lines = [f"## {i}. {p.title}", "", f"Sources: {p.source}. Context: `{p.context or 'NPM defaults'}`.", ""]
+    lines = [f"### {i}. {p.title}", "", f"Sources: {p.source}. Context: `{p.context or 'NPM defaults'}`.", ""]
+    if p.shock:
+        lines += [f"Shock (arm *{', '.join(p.shocked)}*): {p.shock.describe(res.horizon)}.", ""]
     for name, arm in p.arms.items():
         m, _, lo, hi = mean_ci(res.finals[name][p.figure_outcome])
         lo, hi = clip_interval(p.figure_outcome, m, lo, hi)
-        lines.append(f"- **{name}** `{arm}`: final {p.figure_outcome} {m:.3f} [{lo:.3f}, {hi:.3f}]")
+        text = f"- **{name}** `{arm}`: final {p.figure_outcome} {m:.3f} [{lo:.3f}, {hi:.3f}]"
+        if res.windows:
+            wm, _, wlo, whi = mean_ci(res.windows[name][p.figure_outcome])
+            wlo, whi = clip_interval(p.figure_outcome, wm, wlo, whi)
+            text += f"; mean over the response window {wm:.3f} [{wlo:.3f}, {whi:.3f}]"
+        lines.append(text)
     lines.append("")
     for eff in res.effects:
+        where = " (mean over the weeks after the shock)" if eff.contrast.after_shock else ""
         lines.append(
-            f"- {eff.contrast.claim}: {eff.contrast.outcome} {eff.mean:+.3f} (95% CI {eff.low:+.3f} to "
+            f"- {eff.contrast.claim}: {eff.contrast.outcome}{where} {eff.mean:+.3f} (95% CI {eff.low:+.3f} to "
             f"{eff.high:+.3f}), {'confirmed' if eff.confirmed else 'NOT confirmed'}."
         )
+    if res.reported:
+        shown = "; ".join(f"{o} {m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for o, m, lo, hi in res.reported)
+        lines.append(f"- Also after the shock (reported, not predicted): {shown}.")
     curve = res.curves.get("leader dialogue (1.0)")
     if p.key == "leader_dialogue" and curve is not None and len(curve) > S_WINDOW:
         shape = s_shape(curve)
@@ -385,6 +589,8 @@ def _figure(res: PatternResult, path: Path) -> None:
     fig, ax = plt.subplots(figsize=FIGURE_SIZE, dpi=FIGURE_DPI)
     for name, curve in res.curves.items():
         ax.plot(np.arange(len(curve)), curve, label=name)
+    if res.shock_timing:
+        ax.axvline(res.shock_timing[0], color="grey", linestyle=SHOCK_LINE_STYLE, label="backlog shock")
     col = COLUMNS.get(p.figure_outcome)
     ax.set_xlabel("week")
     ax.set_ylabel(f"{p.figure_outcome} ({col.unit})" if col else p.figure_outcome)
@@ -397,11 +603,23 @@ def _figure(res: PatternResult, path: Path) -> None:
 
 
 def _effects_csv(results: list[PatternResult]) -> str:
-    lines = ["pattern,outcome,arm_a,arm_b,expected_sign,n,effect,ci95_low,ci95_high,confirmed"]
+    lines = ["pattern,outcome,arm_a,arm_b,expected_sign,n,effect,ci95_low,ci95_high,confirmed,measured"]
     for res in results:
         for e in res.effects:
             c = e.contrast
-            fields = [res.pattern.key, c.outcome, c.a, c.b, c.sign, e.n, e.mean, e.low, e.high, e.confirmed]
+            fields = [
+                res.pattern.key,
+                c.outcome,
+                c.a,
+                c.b,
+                c.sign,
+                e.n,
+                e.mean,
+                e.low,
+                e.high,
+                e.confirmed,
+                _measured(res, c),
+            ]
             lines.append(",".join(f'"{f}"' if isinstance(f, str) else str(f) for f in fields))
     return "\n".join(lines) + "\n"
 
@@ -411,31 +629,74 @@ def write_validation(
 ) -> list[Path]:
     """Write ``validation.md``, ``effects.csv`` and ``img/pattern_*.png`` into ``folder``; return the doc files.
 
-    The returned files (the text and its figures) are what ``--update-docs`` copies to ``docs/``.
+    The returned files (the text and its figures) are what ``--update-docs`` copies to ``docs/``. The
+    text is a title and one section between :data:`BEGIN` and :data:`END`.
     """
     img_dir = folder / "img"
     img_dir.mkdir(parents=True, exist_ok=True)
-    lines = _summary_lines(results, replications, horizon)
+    lines = [TITLE, "", BEGIN, "", *_summary_lines(results, replications, horizon)]
     written = []
     for i, res in enumerate(results, 1):
         lines += _pattern_lines(i, res)
         figure = img_dir / f"pattern_{res.pattern.key}.png"
         _figure(res, figure)
         written.append(figure)
+    lines.append(END)
     atomic_write_text(folder / "validation.md", "\n".join(lines) + "\n")
     atomic_write_text(folder / "effects.csv", _effects_csv(results))
     return [folder / "validation.md", *written]
 
 
+_OLD_PATTERN_HEADING = re.compile(r"## \d+\. ")
+"""A level-2 heading of a pattern report written before the markers existed (``## 1. A stronger ...``)."""
+
+
+def _section(text: str) -> str | None:
+    """The lines from :data:`BEGIN` to :data:`END` (both included) of ``text``, or None if it has no such span."""
+    start = text.find(BEGIN)
+    stop = text.find(END, start + 1) if start >= 0 else -1
+    return text[start : stop + len(END)] if start >= 0 and stop >= 0 else None
+
+
+def merged_validation(new: str, current: str | None) -> str:
+    """docs/validation.md after ``--update-docs``: the pattern section of ``new`` put into ``current``.
+
+    No file yet, or a file that holds only an earlier pattern report (no
+    markers, it starts with :data:`TITLE` and its only level-2 headings are
+    numbered patterns): ``new`` as it is. A file with the markers: its section
+    replaced, everything around it kept. Any other file (sections written by
+    others, no markers): the section appended at its end, nothing lost.
+    """
+    section = _section(new)
+    if current is None or section is None:
+        return new
+    old = _section(current)
+    if old is not None:
+        return current.replace(old, section, 1)
+    headings = [line for line in current.splitlines() if line.startswith("## ")]
+    if current.lstrip().startswith(TITLE + "\n") and all(_OLD_PATTERN_HEADING.match(h) for h in headings):
+        return new
+    return current.rstrip("\n") + "\n\n" + section + "\n"
+
+
 def update_docs(files: list[Path], folder: Path, docs: Path = DOCS) -> None:
-    """Copy the validation text and figures from a results ``folder`` into ``docs``, each file atomically."""
+    """Copy the validation text and figures from a results ``folder`` into ``docs``, each file atomically.
+
+    ``validation.md`` is merged (:func:`merged_validation`), so that the other sections of
+    docs/validation.md survive; the figures are copied as they are.
+    """
     if not docs.is_dir():
         raise UserError(
             f"--update-docs: there is no docs folder at {display(docs)} (the package is not run from its source "
             "checkout); the results folder holds the same files."
         )
     for path in files:
-        atomic_write_bytes(docs / path.relative_to(folder), path.read_bytes())
+        target = docs / path.relative_to(folder)
+        if path.name == "validation.md" and path.parent == folder:
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+            atomic_write_text(target, merged_validation(path.read_text(encoding="utf-8"), current))
+        else:
+            atomic_write_bytes(target, path.read_bytes())
 
 
 def main(
@@ -469,8 +730,9 @@ def main(
         for res in results:
             for eff in res.effects:
                 print(
-                    f"{res.pattern.key:22s} {eff.contrast.outcome:22s} {eff.mean:+.3f} "
-                    f"[{eff.low:+.3f}, {eff.high:+.3f}] {'confirmed' if eff.confirmed else 'NOT confirmed'}"
+                    f"{res.pattern.key:22s} {eff.contrast.outcome:22s} {_measured(res, eff.contrast):20s} "
+                    f"{eff.mean:+.3f} [{eff.low:+.3f}, {eff.high:+.3f}] "
+                    f"{'confirmed' if eff.confirmed else 'NOT confirmed'}"
                 )
         files = write_validation(results, work, replications, horizon)
     folder = final[0]
