@@ -31,18 +31,20 @@ def test_how_many_agents_represent_the_inhabitants_does_not_change_the_results()
 
 
 def test_participants_scale_with_the_inhabitants_not_with_the_agents():
-    few = _means(400, 104, citizen_initiative_rate=1.0)
+    seeds = SEEDS[:6]
+    few = [run_model(78, s, n_citizens=400, citizen_initiative_rate=1.0, **SMALL_TOWN) for s in seeds]
     many_people = {**SMALL_TOWN, "population": 16000}
-    runs = [run_model(104, seed, n_citizens=400, citizen_initiative_rate=1.0, **many_people) for seed in SEEDS]
-    assert float(np.mean([r["participants"] for r in runs])) > few["participants"]
+    many = [run_model(78, s, n_citizens=400, citizen_initiative_rate=1.0, **many_people) for s in seeds]
+    assert np.mean([r["participants"] for r in many]) > np.mean([r["participants"] for r in few])
 
 
-def test_the_long_run_levels_off_in_a_small_municipality():
-    frames = [run_timeseries(1040, seed, n_citizens=200, **SMALL_TOWN) for seed in SEEDS[:6]]
+def test_maintenance_and_backlog_stay_bounded_in_a_small_municipality_over_fifteen_years():
+    weeks = 780
+    frames = [run_timeseries(weeks, seed, n_citizens=200, **SMALL_TOWN) for seed in SEEDS[:4]]
     for column in ("maintenance_hours", "backlog"):
-        early = np.mean([f[column].iloc[700:780].mean() for f in frames])
-        late = np.mean([f[column].iloc[960:1040].mean() for f in frames])
+        early = np.mean([f[column].iloc[520:600].mean() for f in frames])
+        late = np.mean([f[column].iloc[700:780].mean() for f in frames])
         assert late <= 1.5 * early + 5.0, column  # bounded: no growth without end
     facilities = np.mean([f["facilities_count"].iloc[-1] for f in frames])
-    built_per_week = np.mean([f["facilities_count"].diff().clip(lower=0).sum() / 1040 for f in frames])
-    assert facilities < built_per_week * 1040  # facilities leave the stock (worn out or adopted)
+    built_per_week = np.mean([f["facilities_count"].diff().clip(lower=0).sum() / weeks for f in frames])
+    assert facilities < built_per_week * weeks  # facilities leave the stock (worn out or adopted)
