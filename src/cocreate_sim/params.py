@@ -113,387 +113,110 @@ def _p(name, default, low, high, unit, group, source, meaning, integer=False) ->
     return Parameter(name, default, low, high, unit, meaning, source, group, integer)
 
 
+# fmt: off
 _DECLARED = [
     # --- regime logics (layers, not switches: 003) ---
-    _p(
-        "authority_logic",
-        0.6,
-        0.0,
-        1.0,
-        "weight 0-1",
-        "regime",
-        "002, 003, 004",
-        "Weight of the Old Public Administration logic (the municipality as authority): "
-        "rule checks on every approval step and a steering style towards citizens.",
-    ),
-    _p(
-        "efficiency_logic",
-        0.9,
-        0.0,
-        1.0,
-        "weight 0-1",
-        "regime",
-        "002, 003, 004",
-        "Weight of the NPM logic (the municipality as service provider): how strongly operations, "
-        "budget and complaint KPIs count in what leaders are held to.",
-    ),
-    _p(
-        "cocreation_logic",
-        0.2,
-        0.0,
-        1.0,
-        "weight 0-1",
-        "regime",
-        "002, 003",
-        "Weight of the NPG logic (the municipality as arena for co-creation), added as a further layer "
-        "on top of the other two: how legitimate co-creation is as part of the core task.",
-    ),
+    _p("authority_logic", 0.6, 0.0, 1.0, "weight 0-1", "regime", "002, 003, 004",
+       "Weight of the Old Public Administration logic (the municipality as authority): rule checks on every "
+       "approval step and a steering style towards citizens."),
+    _p("efficiency_logic", 0.9, 0.0, 1.0, "weight 0-1", "regime", "002, 003, 004",
+       "Weight of the NPM logic (the municipality as service provider): how strongly operations, budget and "
+       "complaint KPIs count in what leaders are held to."),
+    _p("cocreation_logic", 0.2, 0.0, 1.0, "weight 0-1", "regime", "002, 003",
+       "Weight of the NPG logic (the municipality as arena for co-creation), added as a further layer on top of "
+       "the other two: how legitimate co-creation is as part of the core task."),
     # --- what is measured and rewarded (003: 'you get what you measure') ---
-    _p(
-        "measure_cocreation_value",
-        0.0,
-        0.0,
-        1.0,
-        "weight 0-1",
-        "measurement",
-        "003",
-        "Weight of co-creation value in what leaders are measured on (the 'extra bottom line'); "
-        "0 means only the old KPIs count.",
-    ),
-    _p(
-        "measure_inclusion",
-        0.0,
-        0.0,
-        1.0,
-        "weight 0-1",
-        "measurement",
-        "003, 000",
-        "Weight of the inclusion of weak groups in what leaders are measured on: it pulls workers "
-        "towards outreach and towards the needs of those who lack the power to take part.",
-    ),
+    _p("measure_cocreation_value", 0.0, 0.0, 1.0, "weight 0-1", "measurement", "003",
+       "Weight of co-creation value in what leaders are measured on (the 'extra bottom line'); 0 means only the "
+       "old KPIs count."),
+    _p("measure_inclusion", 0.0, 0.0, 1.0, "weight 0-1", "measurement", "003, 000",
+       "Weight of the inclusion of weak groups in what leaders are measured on: it pulls workers towards outreach "
+       "and towards the needs of those who lack the power to take part."),
     # --- institutional conditions (001) ---
-    _p(
-        "zero_error_culture",
-        0.7,
-        0.0,
-        1.0,
-        "strength 0-1",
-        "institutions",
-        "001, 003",
-        "How strongly errors and failed projects are sanctioned (nulfejlskultur): it makes trying "
-        "co-creation risky, makes approval steps cautious and punishes failed initiatives.",
-    ),
-    _p(
-        "decision_path_length",
-        4,
-        1,
-        12,
-        "approval steps",
-        "institutions",
-        "001",
-        "Number of approval steps an initiative passes before it may start (beslutningsgange).",
-        integer=True,
-    ),
-    _p(
-        "decision_delay_weeks",
-        3.0,
-        0.5,
-        26.0,
-        "weeks per step",
-        "institutions",
-        "001",
-        "Mean waiting time at each approval step.",
-    ),
-    _p(
-        "discretion",
-        0.3,
-        0.0,
-        1.0,
-        "share 0-1",
-        "institutions",
-        "001, 003",
-        "Free frames (frie rammer, raaderum): how far a frontline worker may decide alone; it lets "
-        "small initiatives skip approval steps and opens room to try.",
-    ),
-    _p(
-        "capacity_set_aside",
-        0.0,
-        0.0,
-        0.3,
-        "share of working hours",
-        "institutions",
-        "003",
-        "Share of each worker's hours funded for co-creation, taken off the operations demand.",
-    ),
-    _p(
-        "budget_pressure",
-        0.5,
-        0.0,
-        1.0,
-        "strength 0-1",
-        "institutions",
-        "003",
-        "Cuts and digitalisation cross-pressure: more operations demand per worker, less leader "
-        "appetite for new collaboration, more strain on energy.",
-    ),
-    _p(
-        "maintenance_pool",
-        0.0,
-        0.0,
-        1.0,
-        "share 0-1",
-        "institutions",
-        "003",
-        "Share of the maintenance of co-created facilities paid from a dedicated pool rather than "
-        "from the operations department's own hours.",
-    ),
+    _p("zero_error_culture", 0.7, 0.0, 1.0, "strength 0-1", "institutions", "001, 003",
+       "How strongly errors and failed projects are sanctioned (nulfejlskultur): it makes trying co-creation "
+       "risky, makes approval steps cautious and punishes failed initiatives."),
+    _p("decision_path_length", 4, 1, 12, "approval steps", "institutions", "001",
+       "Number of approval steps an initiative passes before it may start (beslutningsgange).", integer=True),
+    _p("decision_delay_weeks", 3.0, 0.5, 26.0, "weeks per step", "institutions", "001",
+       "Mean waiting time at each approval step."),
+    _p("discretion", 0.3, 0.0, 1.0, "share 0-1", "institutions", "001, 003",
+       "Free frames (frie rammer, raaderum): how far a frontline worker may decide alone; it lets small "
+       "initiatives skip approval steps and opens room to try."),
+    _p("capacity_set_aside", 0.0, 0.0, 0.3, "share of working hours", "institutions", "003",
+       "Share of each worker's hours funded for co-creation, taken off the operations demand."),
+    _p("budget_pressure", 0.5, 0.0, 1.0, "strength 0-1", "institutions", "003",
+       "Cuts and digitalisation cross-pressure: more operations demand per worker, less leader appetite for new "
+       "collaboration, more strain on energy."),
+    _p("maintenance_pool", 0.0, 0.0, 1.0, "share 0-1", "institutions", "003",
+       "Share of the maintenance of co-created facilities paid from a dedicated pool rather than from the "
+       "operations department's own hours."),
     # --- leadership (000, 003) ---
-    _p(
-        "leader_dialogue",
-        0.1,
-        0.0,
-        1.0,
-        "intensity 0-1",
-        "leadership",
-        "000",
-        "Continuous value-based dialogue between leader and employee about what the shift implies "
-        "(1 = every worker has such a talk every four weeks).",
-    ),
-    _p(
-        "top_management_focus",
-        0.2,
-        0.0,
-        1.0,
-        "strength 0-1",
-        "leadership",
-        "003",
-        "Backing and strategic focus from top management: leaders' support for co-creation and "
-        "cross-department coordination.",
-    ),
-    _p(
-        "mindset_training",
-        0.0,
-        0.0,
-        1.0,
-        "intensity 0-1",
-        "leadership",
-        "000, 003",
-        "Courses and talks that teach the idea of co-creation without changing the work process.",
-    ),
-    _p(
-        "practice_mandate",
-        0.0,
-        0.0,
-        1.0,
-        "intensity 0-1",
-        "leadership",
-        "000",
-        "Co-creation tasks ordered from above regardless of the worker's understanding "
-        "(1 = a fifth of every worker's hours).",
-    ),
+    _p("leader_dialogue", 0.1, 0.0, 1.0, "intensity 0-1", "leadership", "000",
+       "Continuous value-based dialogue between leader and employee about what the shift implies (1 = every worker"
+       " has such a talk every four weeks)."),
+    _p("top_management_focus", 0.2, 0.0, 1.0, "strength 0-1", "leadership", "003",
+       "Backing and strategic focus from top management: leaders' support for co-creation and cross-department "
+       "coordination."),
+    _p("mindset_training", 0.0, 0.0, 1.0, "intensity 0-1", "leadership", "000, 003",
+       "Courses and talks that teach the idea of co-creation without changing the work process."),
+    _p("practice_mandate", 0.0, 0.0, 1.0, "intensity 0-1", "leadership", "000",
+       "Co-creation tasks ordered from above regardless of the worker's understanding (1 = a fifth of every "
+       "worker's hours)."),
     # --- politics (003, 004) ---
-    _p(
-        "political_anchoring",
-        0.2,
-        0.0,
-        1.0,
-        "strength 0-1",
-        "politics",
-        "003",
-        "How far the council understands and backs co-creation; without it processes are "
-        "short-circuited late and leaders lack backing.",
-    ),
-    _p(
-        "power_sharing",
-        0.2,
-        0.0,
-        1.0,
-        "readiness 0-1",
-        "politics",
-        "003, 004",
-        "Politicians' initial readiness to share decision power with citizens.",
-    ),
-    _p(
-        "task_committees",
-        0,
-        0,
-        12,
-        "committees at once",
-        "politics",
-        "004",
-        "Gentofte-model task committees (opgaveudvalg) running at once; any above zero also cuts "
-        "standing-committee casework.",
-        integer=True,
-    ),
-    _p(
-        "task_committee_citizens",
-        10,
-        2,
-        30,
-        "citizens per committee",
-        "politics",
-        "004",
-        "Citizens on each task committee, recruited by broad advertisement and competence profiles.",
-        integer=True,
-    ),
-    _p(
-        "task_committee_politicians",
-        5,
-        1,
-        15,
-        "politicians per committee",
-        "politics",
-        "004",
-        "Politicians on each task committee.",
-        integer=True,
-    ),
-    _p("n_politicians", 25, 5, 61, "politicians", "politics", "004", "Members of the municipal council.", integer=True),
+    _p("political_anchoring", 0.2, 0.0, 1.0, "strength 0-1", "politics", "003",
+       "How far the council understands and backs co-creation; without it processes are short-circuited late and "
+       "leaders lack backing."),
+    _p("power_sharing", 0.2, 0.0, 1.0, "readiness 0-1", "politics", "003, 004",
+       "Politicians' initial readiness to share decision power with citizens."),
+    _p("task_committees", 0, 0, 12, "committees at once", "politics", "004",
+       "Gentofte-model task committees (opgaveudvalg) running at once; any above zero also cuts standing-committee"
+       " casework.", integer=True),
+    _p("task_committee_citizens", 10, 2, 30, "citizens per committee", "politics", "004",
+       "Citizens on each task committee, recruited by broad advertisement and competence profiles.", integer=True),
+    _p("task_committee_politicians", 5, 1, 15, "politicians per committee", "politics", "004",
+       "Politicians on each task committee.", integer=True),
+    _p("n_politicians", 25, 5, 61, "politicians", "politics", "004",
+       "Members of the municipal council.", integer=True),
     # --- inclusion and network design (000, 002, 003) ---
-    _p(
-        "outreach_weak_groups",
-        0.0,
-        0.0,
-        1.0,
-        "intensity 0-1",
-        "inclusion",
-        "000, 001, 003",
-        "Deliberate outreach to weak groups: staff contact them directly and adapt their support "
-        "so that they can take part.",
-    ),
-    _p(
-        "network_design",
-        0.2,
-        0.0,
-        1.0,
-        "share 0-1",
-        "inclusion",
-        "002, 003, 004",
-        "Metagovernance by network design: recruiting by broad advertisement and competence "
-        "profiles instead of through the usual, unrepresentative networks (local councils).",
-    ),
-    _p(
-        "citizen_initiative_rate",
-        0.15,
-        0.0,
-        2.0,
-        "proposals per 1,000 inhabitants per year",
-        "inclusion",
-        "001, 003",
-        "How often inhabitants themselves propose an initiative, when their trust is at its baseline (0.5); "
-        "the rate scales with mean trust.",
-    ),
-    _p(
-        "volunteer_attrition",
-        0.01,
-        0.0,
-        0.2,
-        "share per week",
-        "inclusion",
-        "003",
-        "Weekly chance that a volunteer leaves for reasons of their own (volunteers are not continuously reliable).",
-    ),
+    _p("outreach_weak_groups", 0.0, 0.0, 1.0, "intensity 0-1", "inclusion", "000, 001, 003",
+       "Deliberate outreach to weak groups: staff contact them directly and adapt their support so that they can "
+       "take part."),
+    _p("network_design", 0.2, 0.0, 1.0, "share 0-1", "inclusion", "002, 003, 004",
+       "Metagovernance by network design: recruiting by broad advertisement and competence profiles instead of "
+       "through the usual, unrepresentative networks (local councils)."),
+    _p("citizen_initiative_rate", 0.15, 0.0, 2.0, "proposals per 1,000 inhabitants per year", "inclusion", "001, 003",
+       "How often inhabitants themselves propose an initiative, when their trust is at its baseline (0.5); the "
+       "rate scales with mean trust."),
+    _p("volunteer_attrition", 0.01, 0.0, 0.2, "share per week", "inclusion", "003",
+       "Weekly chance that a volunteer leaves for reasons of their own (volunteers are not continuously reliable)."),
     # --- organisation (003) ---
-    _p(
-        "n_departments",
-        6,
-        2,
-        20,
-        "departments",
-        "organisation",
-        "003",
-        "Departments, one of which is operations (parks, roads, harbours).",
-        integer=True,
-    ),
-    _p(
-        "workers_per_department",
-        12,
-        3,
-        60,
-        "workers",
-        "organisation",
-        "003",
-        "Frontline workers in each department.",
-        integer=True,
-    ),
-    _p(
-        "silo_strength",
-        0.6,
-        0.0,
-        1.0,
-        "strength 0-1",
-        "organisation",
-        "002, 003",
-        "Closed silos: few colleague ties across departments and an operations department that "
-        "is a 'closed door' for co-created facilities.",
-    ),
-    _p(
-        "champion_share",
-        0.08,
-        0.0,
-        1.0,
-        "share 0-1",
-        "organisation",
-        "003",
-        "Share of workers who are front figures (frontfigurer, ildsjaele): driven, well connected, "
-        "with political nose.",
-    ),
-    _p(
-        "staff_turnover",
-        0.1,
-        0.0,
-        0.5,
-        "share per year",
-        "organisation",
-        "003",
-        "Share of workers who leave each year (workers under strain leave more often: the constant strain_leaving).",
-    ),
+    _p("n_departments", 6, 2, 20, "departments", "organisation", "003",
+       "Departments, one of which is operations (parks, roads, harbours).", integer=True),
+    _p("workers_per_department", 12, 3, 60, "workers", "organisation", "003",
+       "Frontline workers in each department.", integer=True),
+    _p("silo_strength", 0.6, 0.0, 1.0, "strength 0-1", "organisation", "002, 003",
+       "Closed silos: few colleague ties across departments and an operations department that is a 'closed door' "
+       "for co-created facilities."),
+    _p("champion_share", 0.08, 0.0, 1.0, "share 0-1", "organisation", "003",
+       "Share of workers who are front figures (frontfigurer, ildsjaele): driven, well connected, with political "
+       "nose."),
+    _p("staff_turnover", 0.1, 0.0, 0.5, "share per year", "organisation", "003",
+       "Share of workers who leave each year (workers under strain leave more often: the constant strain_leaving)."),
     # --- citizens (000, 001) ---
-    _p(
-        "population",
-        40000,
-        500,
-        2000000,
-        "inhabitants",
-        "citizens",
-        "001, 004",
-        "Adult inhabitants of the municipality (Svelvik small, Gentofte large): how many can propose, "
-        "be contacted and take part.",
-        integer=True,
-    ),
-    _p(
-        "n_citizens",
-        2000,
-        50,
-        200000,
-        "citizen agents",
-        "citizens",
-        "design",
-        "Citizen agents that represent the inhabitants (a resolution, not a population): each stands for "
-        "population / n_citizens inhabitants of the same profile. Results do not depend on it "
-        "(docs/validation.md); more agents, finer pictures.",
-        integer=True,
-    ),
-    _p(
-        "weak_share",
-        0.25,
-        0.0,
-        0.9,
-        "share 0-1",
-        "citizens",
-        "000, 001",
-        "Share of citizens with few resources (time, skills, networks, confidence).",
-    ),
-    _p(
-        "strong_share",
-        0.25,
-        0.0,
-        0.9,
-        "share 0-1",
-        "citizens",
-        "001, 003",
-        "Share of resource-strong, self-driving citizens.",
-    ),
+    _p("population", 40000, 500, 2000000, "inhabitants", "citizens", "001, 004",
+       "Adult inhabitants of the municipality (Svelvik small, Gentofte large): how many can propose, be contacted "
+       "and take part.", integer=True),
+    _p("n_citizens", 2000, 50, 200000, "citizen agents", "citizens", "design",
+       "Citizen agents that represent the inhabitants (a resolution, not a population): each stands for population"
+       " / n_citizens inhabitants of the same profile. Results do not depend on it (docs/validation.md); more "
+       "agents, finer pictures.", integer=True),
+    _p("weak_share", 0.25, 0.0, 0.9, "share 0-1", "citizens", "000, 001",
+       "Share of citizens with few resources (time, skills, networks, confidence)."),
+    _p("strong_share", 0.25, 0.0, 0.9, "share 0-1", "citizens", "001, 003",
+       "Share of resource-strong, self-driving citizens."),
 ]
+# fmt: on
 
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARED}
 """The one declaration of every model parameter, by name."""
