@@ -159,6 +159,7 @@ def _same_report(a: Path, b: Path) -> bool:
     return UUID.sub("ID", a.read_text()) == UUID.sub("ID", b.read_text())
 
 
+@pytest.mark.slow
 def test_report_rebuilds_the_report_of_a_run_and_of_a_comparison(planner: Path):
     run = run_py("scenarios/maintenance_pool.yaml", *FAST, "--replications", "2", "--quiet", "--out", "o", cwd=planner)
     assert run.returncode == 0, run.stderr

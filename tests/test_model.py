@@ -190,6 +190,7 @@ def test_task_committees_raise_power_sharing():
     assert gentofte["power_sharing_mean"] > base["power_sharing_mean"]
 
 
+@pytest.mark.slow
 def test_maintenance_pool_keeps_facility_care_off_the_operations_backlog():
     lever = dict(leader_dialogue=1.0, measure_cocreation_value=0.6, zero_error_culture=0.2, silo_strength=0.0)
     without = [run_model(steps=156, rng=s, maintenance_pool=0.0, **lever) for s in range(4)]

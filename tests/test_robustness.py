@@ -240,6 +240,7 @@ def test_constants_lists_every_constant(capsys):
 
 
 # ------------------------------------------------------- the real model, tiny
+@pytest.mark.slow
 def test_robustness_runs_the_real_model_the_same_on_one_or_two_workers(tiny, tmp_path):
     tables = []
     for workers in ("1", "2"):
