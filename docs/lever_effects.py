@@ -40,6 +40,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cocreate_sim.cli import _positive_int  # the package's own check of whole numbers of 1 or more
+
 HEADLINE = (
     "uptake",
     "inclusion_ratio",
@@ -221,16 +223,6 @@ def markdown(table: Any) -> str:
 
 
 # ------------------------------------------------------------ command line
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python3 docs/lever_effects.py",
