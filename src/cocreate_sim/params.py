@@ -341,7 +341,7 @@ def check_schedule(schedule: Any, max_week: int) -> tuple[tuple[int, dict[str, f
             if name in INIT_ONLY:
                 raise ParameterError(
                     f"schedule entry {number} (week {week}): '{name}' acts only when the model is built "
-                    f"(who exists and how they start), so a schedule cannot change it; set it under params. "
+                    f"(who exists), so a schedule cannot change it; set it under params. "
                     f"Levers a schedule cannot change: {', '.join(sorted(INIT_ONLY))}."
                 )
             try:
