@@ -6,12 +6,12 @@ plain HTTP, as a curious student with ``curl`` would.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -22,33 +22,13 @@ import pytest
 
 pytest.importorskip("dash")
 
+from conftest import start_server  # noqa: E402, F401  (re-exported to test_app_sessions)
+
 from cocreate_sim.app.levers import LEVERS  # noqa: E402
 from cocreate_sim.params import PARAMETERS  # noqa: E402
 
 START_TIMEOUT = 10.0
 """The issue asks for a start in under 10 seconds."""
-
-
-def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
-    """Start ``python3 -m cocreate_sim.app --port 0`` and return the process and its address."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cocreate_sim.app", "--port", "0", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + START_TIMEOUT
-    line = ""
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        if match:
-            return proc, match.group(1)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    out, err = proc.communicate()
-    raise AssertionError(f"server did not print its address within {START_TIMEOUT} s: {line!r} {out!r} {err!r}")
 
 
 def stop_server(proc: subprocess.Popen) -> str:
@@ -120,52 +100,88 @@ def test_page_and_every_asset_come_from_this_server(server) -> None:
     assert status == 200 and len(plotly_bundle) > 1000
 
 
-def _main_callback(url: str) -> dict:
+@functools.cache
+def dependencies(url: str) -> tuple[dict, ...]:
+    """The callbacks the server declares (``/_dash-dependencies``), as the page's renderer reads them."""
     status, body, _ = get(urljoin(url, "/_dash-dependencies"))
     assert status == 200
-    return next(d for d in json.loads(body) if "org-a.figure" in d["output"])
+    return tuple(json.loads(body))
+
+
+def callback_spec(url: str, first_output: str) -> dict:
+    """The declared callback whose outputs start with ``first_output`` (e.g. ``frame.data``)."""
+    for spec in dependencies(url):
+        if spec["output"].strip(".").startswith(first_output):
+            return spec
+    raise AssertionError(f"the server declares no callback with output {first_output}")
+
+
+def _outputs(spec: dict) -> list[dict[str, str]]:
+    outputs = []
+    for part in spec["output"].strip(".").split("..."):
+        component, prop = part.split("@")[0].rsplit(".", 1)
+        outputs.append({"id": component, "property": prop})
+    return outputs
+
+
+UPDATE_VALUES: dict[str, object] = {
+    "clock": None,
+    "play": 0,
+    "step": 0,
+    "reset": 0,
+    "preset-applied": {"key": "default", "count": 1},
+    "seed": 1,
+    "compare-on": [],
+    "compare-lever": "leader_dialogue",
+    "compare-value": 1.0,
+    "speed": 1,
+    "have": {"run": None, "week": -1},
+    "lang": "en",
+    "lesson": "",
+    "prediction": None,
+}
+"""What a freshly built page sends in its update callback (inputs and states by component id), session aside."""
 
 
 def update_request(url: str, lever_values: dict[str, object], *, session: str, changed: str, **inputs: object) -> dict:
-    """A hand-made body for Dash's update endpoint, as the browser would send it (with our own values)."""
-    cb = _main_callback(url)
-    defaults = {
-        "clock": None,
-        "play": 0,
-        "step": 0,
-        "reset": 0,
-        "preset-applied": {"key": "default", "count": 1},
-        "seed": 1,
-        "compare-on": [],
-        "compare-lever": "leader_dialogue",
-        "compare-value": 1.0,
-        "speed": 1,
-    }
-    defaults.update({k.replace("_", "-"): v for k, v in inputs.items()})
-    body_inputs: list[object] = []
-    for item in cb["inputs"]:
-        if item["id"].startswith("{"):
-            body_inputs.append(
-                [
-                    {"id": {"name": name, "type": "lever"}, "property": "value", "value": value}
-                    for name, value in lever_values.items()
-                ]
-            )
-        else:
-            body_inputs.append({"id": item["id"], "property": item["property"], "value": defaults[item["id"]]})
-    outputs = []
-    for spec in cb["output"].strip(".").split("..."):
-        component, prop = spec.rsplit(".", 1)
-        outputs.append({"id": component, "property": prop})
+    """A hand-made body for Dash's update endpoint, as the browser would send it (with our own values).
+
+    The page need not have been built: the server checks everything the request carries.
+    """
+    cb = callback_spec(url, "frame.data")
+    values = {**UPDATE_VALUES, "session": session}
+    values.update({k.replace("_", "-"): v for k, v in inputs.items()})
+
+    def item(spec: dict) -> object:
+        if spec["id"].startswith("{"):  # the levers: one pattern-matched input, a list of every lever on the page
+            return [
+                {"id": {"name": name, "type": "lever"}, "property": "value", "value": value}
+                for name, value in lever_values.items()
+            ]
+        return {"id": spec["id"], "property": spec["property"], "value": values[spec["id"]]}
+
     return {
         "output": cb["output"],
-        "outputs": outputs,
-        "inputs": body_inputs,
-        "state": [
-            {"id": "session", "property": "data", "value": session},
-        ],
+        "outputs": _outputs(cb),
+        "inputs": [item(i) for i in cb["inputs"]],
+        "state": [item(s) for s in cb["state"]],
         "changedPropIds": [changed],
     }
+
+
+def built_page(url: str, search: str = "") -> str:
+    """The page the server builds for an address (the ``page.children <- url.search`` callback), as JSON text."""
+    cb = callback_spec(url, "page.children")
+    body = {
+        "output": cb["output"],
+        "outputs": _outputs(cb)[0],
+        "inputs": [{"id": "url", "property": "search", "value": search}],
+        "state": [{"id": "page", "property": "children", "value": None}],
+        "changedPropIds": ["url.search"],
+    }
+    status, response = post(urljoin(url, "/_dash-update-component"), json.dumps(body).encode())
+    assert status == 200, response[:300]
+    return json.dumps(json.loads(response)["response"]["page"]["children"])
 
 
 def _message(response: bytes) -> str:
@@ -270,8 +286,7 @@ def test_a_broken_scenario_is_skipped_with_a_visible_note(tmp_path: Path) -> Non
     (tmp_path / "broken.yaml").write_text("params: [unclosed\n")
     proc, url = start_server("--scenarios", str(tmp_path))
     try:
-        page = get(url)[1].decode()
-        assert "broken.yaml skipped" in page
+        assert "broken.yaml skipped" in built_page(url)
     finally:
         err = stop_server(proc)
     assert "Traceback" not in err
@@ -279,14 +294,13 @@ def test_a_broken_scenario_is_skipped_with_a_visible_note(tmp_path: Path) -> Non
 
 def test_presets_from_scenarios_restart_the_run_and_unknown_ones_are_refused(server) -> None:
     _, url = server
-    page = get(url)[1].decode()
-    keys = re.findall(r'"value":"(scenario:[a-z0-9_]+)"', page)
-    if not keys:
-        pytest.skip("no scenario files in the repository yet")
+    keys = re.findall(r'"value":\s*"(scenario:[a-z0-9_]+)"', built_page(url))
+    assert keys, "the repository's scenario files are offered as presets"
     sid = issued_session(url)
     endpoint = urljoin(url, "/_dash-update-component")
     body = update_request(url, _defaults(), session=sid, changed="step.n_clicks", step=1)
-    post(endpoint, json.dumps(body).encode())
+    status, response = post(endpoint, json.dumps(body).encode())
+    assert json.loads(response)["response"]["week"]["children"].startswith("Week 1 of")
     body = update_request(
         url, _defaults(), session=sid, changed="preset-applied.data", preset_applied={"key": keys[0], "count": 2}
     )
@@ -300,6 +314,71 @@ def test_presets_from_scenarios_restart_the_run_and_unknown_ones_are_refused(ser
     )
     status, response = post(endpoint, json.dumps(body).encode())
     assert status == 200 and "Unknown preset" in _message(response)
+
+
+def component(page: str, component_id: object) -> dict:
+    """The properties of the component with this id in a built page (JSON text from :func:`built_page`)."""
+    found: list[dict] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") == component_id:
+                found.append(props)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(page))
+    assert len(found) == 1, f"{len(found)} components with id {component_id}"
+    return found[0]
+
+
+def test_the_page_is_built_from_its_address_and_says_what_it_left_out(server) -> None:
+    from cocreate_sim.app.server import RESTORED
+    from cocreate_sim.i18n import gettext_for
+
+    _, url = server
+    page = built_page(
+        url,
+        "?lang=da&view=projector&seed=7&speed=3&leader_dialogue=0.8&compare=zero_error_culture:0.2"
+        "&lesson=no_such_lesson&delete_everything=1&decision_path_length=2.5",
+    )
+    assert component(page, "lang")["data"] == "da"
+    assert component(page, "view")["value"] == ["projector"]
+    assert str(component(page, "seed")["value"]) == "7"
+    assert component(page, "speed")["value"] == 3
+    assert component(page, {"name": "leader_dialogue", "type": "lever"})["value"] == 0.8
+    path_length = component(page, {"name": "decision_path_length", "type": "lever"})["value"]
+    assert path_length == PARAMETERS["decision_path_length"].default, "an invalid lever is left at the preset's value"
+    assert component(page, "compare-on")["value"] == ["on"]
+    assert (component(page, "compare-lever")["value"], component(page, "compare-value")["value"]) == (
+        "zero_error_culture",
+        0.2,
+    )
+    notes = json.dumps(json.loads(page), ensure_ascii=False)  # wherever the page shows them
+    assert gettext_for("da", "app")(RESTORED) in notes
+    for left_out in ("no_such_lesson", "delete_everything", "decision_path_length"):
+        assert left_out in notes, f"no note says {left_out} was left out: {notes}"
+    plain = built_page(url)
+    assert component(plain, "lang")["data"] == "en" and str(component(plain, "seed")["value"]) == "1"
+    assert RESTORED not in plain
+
+
+def test_every_update_says_how_long_the_server_worked_on_it(server) -> None:
+    _, url = server
+    body = update_request(url, _defaults(), session=issued_session(url), changed="step.n_clicks", step=1)
+    request = urllib.request.Request(
+        urljoin(url, "/_dash-update-component"),
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:
+        timing = response.headers.get("Server-Timing", "")
+    assert re.fullmatch(r"app;dur=\d+(\.\d+)?", timing), timing
 
 
 def test_ctrl_c_stops_the_app_cleanly() -> None:

@@ -1,9 +1,14 @@
-"""The app's pieces without a browser: levers, sessions, pictures, presets, the serve command."""
+"""The app's pieces without a browser: levers, sessions, frames, the page address, presets, the serve command.
+
+The organisation picture has its own tests (``test_app_orgpicture.py``), the
+lessons theirs (``test_app_lessons.py``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import re
 import socket
@@ -12,18 +17,20 @@ import sys
 import weakref
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
 import pytest
 
 from cocreate_sim.app import DEFAULT_HOST, DEFAULT_PORT, NEEDS_APP_EXTRA, register, serve
 from cocreate_sim.app.__main__ import main as app_main
-from cocreate_sim.app.figures import (
+from cocreate_sim.app.frames import (
     CHARTS,
-    CITIZENS_INNER,
-    CITIZENS_OUTER,
-    OrgLayout,
-    chart_figures,
-    organisation_figure,
+    MONITORS,
+    chart_points,
+    chart_skeletons,
+    csv_text,
+    marker_label,
+    monitor_texts,
+    monitor_values,
 )
 from cocreate_sim.app.levers import (
     LEVERS,
@@ -36,9 +43,12 @@ from cocreate_sim.app.levers import (
     plain,
     slider_step,
 )
+from cocreate_sim.app.orgpicture import OrgLayout, org_dynamic, org_static
 from cocreate_sim.app.presets import DEFAULT_KEY, Preset, load_presets
 from cocreate_sim.app.sessions import SessionStore
+from cocreate_sim.app.setup import MAX_QUERY, Setup, far_end, make_query, parse_query
 from cocreate_sim.errors import UserError
+from cocreate_sim.i18n import lever_label
 from cocreate_sim.limits import APP_MAX_HORIZON, MAX_SEED, MAX_SHOWN_CHARS
 from cocreate_sim.model import CoCreationModel
 from cocreate_sim.params import DEFAULTS, PARAMETERS, ParameterError
@@ -171,61 +181,142 @@ def test_the_session_store_is_capped_and_refuses_malformed_ids() -> None:
             store.open(bad, small_preset())
 
 
-# ----------------------------------------------------------------- pictures
-def _organisation_after(weeks: int) -> tuple[CoCreationModel, OrgLayout, dict[str, dict]]:
-    model = CoCreationModel(rng=5, **SMALL, leader_dialogue=1.0, zero_error_culture=0.0, measure_cocreation_value=1.0)
-    layout = OrgLayout(model)
-    for _ in range(weeks):
-        model.step()
-    fig = organisation_figure(model, layout, "t")
-    return model, layout, {t["name"]: t for t in fig["data"]}
-
-
-def test_the_organisation_picture_shows_every_worker_and_every_citizen_agent_taking_part() -> None:
-    model, layout, traces = _organisation_after(60)
-    workers = sum(len(traces[k]["x"]) for k in ("worker", "front figure (champion)", "burnt out"))
-    assert workers == len(model.workers) == 24
-    shifts = traces["worker"]["marker"]["color"] + traces["front figure (champion)"]["marker"]["color"]
-    assert all(0.0 <= s <= 1.0 for s in shifts)
-    taking_part = int((model.population.busy > 0).sum())  # citizen agents with an inhabitant taking part now
-    assert taking_part > 0
-    drawn = sum(len(t["x"]) for name, t in traces.items() if name.startswith("taking part"))
-    assert drawn == taking_part
-    radius = np.hypot(layout.citizen_x, layout.citizen_y)
-    assert radius.min() >= CITIZENS_INNER - 1e-9 and radius.max() <= CITIZENS_OUTER + 1e-9
-
-
-def test_the_organisation_picture_links_every_citizen_agent_taking_part_to_a_lead() -> None:
-    model, _, traces = _organisation_after(60)
-    taking_part = int((model.population.busy > 0).sum())
-    assert taking_part > 0
-    links = traces["initiative ↔ citizen"]["x"]
-    assert len(links) == 3 * taking_part
-
-
+# ------------------------------------------------------------------- frames
 def test_drawing_never_touches_the_models_random_numbers() -> None:
     drawn = CoCreationModel(rng=11, **SMALL)
     plain_run = CoCreationModel(rng=11, **SMALL)
     layout = OrgLayout(drawn)
-    for _ in range(25):
+    org_static(layout, drawn, "t", "en")
+    for week in range(25):
         drawn.step()
         plain_run.step()
-        organisation_figure(drawn, layout, "t")
-        chart_figures([drawn], ["A"], 25)
+        org_dynamic(drawn, layout, "en")
+        chart_points([drawn], week - 1)
+        monitor_texts(monitor_values(drawn), "en")
+    chart_skeletons(["A"], 25, "en")
     assert drawn.outcomes() == plain_run.outcomes()
 
 
-def test_charts_overlay_b_dashed_over_a() -> None:
+def test_charts_overlay_b_dashed_over_a_with_every_series_a_model_column() -> None:
     models = [CoCreationModel(rng=2, **SMALL), CoCreationModel(rng=2, **SMALL, leader_dialogue=1.0)]
     for _ in range(5):
         for m in models:
             m.step()
-    charts = chart_figures(models, ["A", "B"], 52)
-    assert set(charts) == set(CHARTS)
-    uptake = charts["uptake"]["data"]
-    assert [t["line"]["dash"] for t in uptake[:2]] == ["solid", "dash"]
-    assert all(len(t["x"]) == 6 for t in uptake)
-    assert charts["uptake"]["layout"]["xaxis"]["range"] == [0, 52]
+    skeletons = chart_skeletons(["A", "B"], 52, "en")
+    points = chart_points(models, -1)
+    assert set(skeletons) == set(points) == set(CHARTS)
+    for key, (_title, series, _unit) in CHARTS.items():
+        traces = skeletons[key]["data"]
+        assert len(traces) == 2 * len(series) == len(points[key]["x"]) == len(points[key]["y"])
+        assert [t["line"]["dash"] for t in traces[:2]] == ["solid", "dash"]
+        assert traces[0]["line"]["color"] == traces[1]["line"]["color"], "A and B of a series share its colour"
+        assert len({t["marker"]["symbol"] for t in traces}) == len(series), "each series has its own marker"
+        assert skeletons[key]["layout"]["xaxis"]["range"] == [0, 52]
+        assert all(x == list(range(6)) for x in points[key]["x"])
+    uptake = points["uptake"]["y"]
+    assert uptake[0] == [round(v, 4) for v in models[0].datacollector.model_vars["uptake"]]
+    assert chart_points(models, 3)["uptake"]["x"] == [[4, 5], [4, 5]] * 3, "only the weeks after the page's last"
+
+
+def test_a_page_gets_the_whole_run_once_and_then_only_the_weeks_it_lacks() -> None:
+    store = SessionStore()
+    session = store.open(store.issue(), small_preset())
+    session.step(5)
+    full = session.frame(None, "en")
+    assert full["full"] and set(full["charts"]) == set(CHARTS) and full["week"] == 5
+    assert all(part["static"] is not None for part in full["org"])
+    assert full["points"]["uptake"]["x"][0] == list(range(6))
+    assert full["monitors"] == [monitor_texts(monitor_values(session.models[0]), "en")]
+    assert len(full["monitors"][0]) == len(MONITORS)
+    session.step(2)
+    later = session.frame({"run": full["run"], "week": 5}, "en")
+    assert not later["full"] and "charts" not in later and later["org"][0]["static"] is None
+    assert later["points"]["uptake"]["x"][0] == [6, 7]
+    for lost in ({"run": full["run"] + 1, "week": 5}, {"run": full["run"], "week": 99}, {"week": "x"}, "junk"):
+        assert session.frame(lost, "en")["full"], f"a page that has {lost!r} must get the whole run"
+
+
+def test_a_lever_moved_mid_run_is_marked_with_its_label_and_week() -> None:
+    store = SessionStore()
+    session = store.open(store.issue(), small_preset())
+    session.set_levers({"leader_dialogue": 0.5})
+    assert session.frame(None, "en")["markers"] == [], "a lever set at week 0 is the setup, not a change"
+    session.step(4)
+    session.set_levers({"leader_dialogue": 0.8, "zero_error_culture": DEFAULTS["zero_error_culture"]})
+    assert session.frame(None, "en")["markers"] == [[4, "Leader dialogue = 0.8"]]
+    assert marker_label("leader_dialogue", 0.8, "da") == f"{lever_label('leader_dialogue', 'da')} = 0.8"
+    session.rebuild()
+    assert session.frame(None, "en")["markers"] == [], "a restart clears the markers"
+
+
+def test_monitors_say_when_nobody_takes_part() -> None:
+    values = {"uptake": 0.125, "weak_share_participants": 0.0, "weak_share_population": 0.3}
+    values |= {"backlog": 12345.0, "trust_mean": 0.456, "participants": 0.0}
+    assert monitor_texts(values, "en") == ["12%", "nobody takes part / 30%", "12 345", "0.46"]
+    assert monitor_texts({**values, "participants": 4.0, "weak_share_participants": 0.25}, "en")[1] == "25% / 30%"
+
+
+def test_the_csv_holds_every_week_of_both_runs_after_a_header_saying_what_was_run() -> None:
+    models = [CoCreationModel(rng=4, **SMALL), CoCreationModel(rng=4, **SMALL, leader_dialogue=1.0)]
+    for _ in range(3):
+        for m in models:
+            m.step()
+    text = csv_text(models, [("seed", "4"), ("run B differs in", "leader_dialogue=1")], ["A", "B"])
+    first, *header = text.splitlines()[:3]
+    assert first.startswith("# cocreate_sim ") and header == ["# seed: 4", "# run B differs in: leader_dialogue=1"]
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert list(table.columns[:3]) == ["run", "week", "uptake"]
+    assert list(table["run"]) == ["A"] * 4 + ["B"] * 4 and list(table["week"]) == [0, 1, 2, 3] * 2
+    for k, model in enumerate(models):
+        expected = model.datacollector.model_vars["trust_mean"]
+        assert table["trust_mean"][4 * k : 4 * k + 4].tolist() == pytest.approx(expected, rel=1e-5)
+
+
+# ------------------------------------------------------------- the address
+def test_an_address_round_trips_and_keeps_only_levers_that_differ_from_the_preset() -> None:
+    presets, _ = load_presets(REPO / "no-such-folder")
+    setup = Setup(
+        lang="da",
+        projector=True,
+        seed=7,
+        speed=3,
+        levers={"leader_dialogue": 0.8, "zero_error_culture": DEFAULTS["zero_error_culture"]},
+        compare=("task_committees", 6),
+    )
+    query = make_query(setup, presets)
+    assert "zero_error_culture" not in query, "a lever at the preset's value is left out of the address"
+    back = parse_query(query, presets, "en")
+    assert back.notes == ()
+    assert (back.lang, back.projector, back.seed, back.speed) == ("da", True, 7, 3)
+    assert back.compare == ("task_committees", 6)
+    assert back.levers == {"leader_dialogue": 0.8}
+    assert make_query(back, presets) == query
+    assert parse_query("", presets, "da") == Setup(lang="da")
+    assert far_end("leader_dialogue", 0.1) == PARAMETERS["leader_dialogue"].high
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("?seed=-5", "seed"),
+        ("?seed=1.5", "seed"),
+        ("?speed=9", "speed"),
+        ("?lang=fr", "lang"),
+        ("?preset=scenario:../../etc", "preset"),
+        ("?lesson=nope", "lesson"),
+        ("?leader_dialogue=7", "leader_dialogue"),
+        ("?compare=n_citizens:5", "n_citizens"),
+        ("?drop_tables=1", "drop_tables"),
+        ("?seed=" + "9" * 500, "seed"),
+        ("?seed=" + "9" * MAX_QUERY, "longer than"),
+    ],
+)
+def test_what_an_address_may_not_set_is_left_out_with_a_note(query, fragment) -> None:
+    presets, _ = load_presets(REPO / "no-such-folder")
+    setup = parse_query(query, presets, "en")
+    assert len(setup.notes) == 1 and fragment in setup.notes[0]
+    assert "9" * (MAX_SHOWN_CHARS + 1) not in setup.notes[0], "a note quotes a long value shortened"
+    assert (setup.seed, setup.levers, setup.compare, setup.lang) == (None, {}, None, "en")
 
 
 # ------------------------------------------------------------------ presets
@@ -315,30 +406,68 @@ def test_the_serve_subcommand_is_a_light_import() -> None:
 
 # ------------------------------------------------------- the app in process
 class _Page:
-    """One page spoken to through Flask's test client: its issued session id and its update callback."""
+    """One page spoken to through Flask's test client: its issued session id and its update callback.
+
+    The page itself is never built: the server answers an update from what the request carries.
+    """
+
+    VALUES: dict[str, object] = {
+        "clock": None,
+        "play": 0,
+        "step": 0,
+        "reset": 0,
+        "preset-applied": {"key": DEFAULT_KEY, "count": 1},
+        "seed": "1",
+        "compare-on": [],
+        "compare-lever": "leader_dialogue",
+        "compare-value": 1.0,
+        "speed": 1,
+        "have": {"run": None, "week": -1},
+        "lang": "en",
+        "lesson": "",
+        "prediction": None,
+    }
+    """What a freshly built page sends (inputs and states by component id)."""
 
     def __init__(self, app: object) -> None:
         self.client = app.server.test_client()
         layout = json.dumps(self.client.get("/_dash-layout").get_json())
         self.sid = re.search(r'"id": "session", "data": "([0-9a-f]+)"', layout).group(1)
         deps = self.client.get("/_dash-dependencies").get_json()
-        self.update = next(d for d in deps if "org-a.figure" in d["output"])
+        self.update = next(d for d in deps if d["output"].strip(".").startswith("frame.data"))
 
     def send(self, changed: str, **values: object) -> dict:
-        values = {"preset-applied": {"key": DEFAULT_KEY, "count": 1}, "seed": 1, "speed": 1, **values}
-        values |= {"compare-on": [], "compare-lever": "leader_dialogue", "compare-value": 1.0}
-        inputs = [[] if i["id"].startswith("{") else {**i, "value": values.get(i["id"])} for i in self.update["inputs"]]
-        specs = [s.rsplit(".", 1) for s in self.update["output"].strip(".").split("...")]
+        values = {**self.VALUES, "session": self.sid, **{k.replace("_", "-"): v for k, v in values.items()}}
+
+        def item(spec: dict) -> object:
+            if spec["id"].startswith("{"):
+                return []  # no lever sliders: the session keeps its levers
+            return {**spec, "value": values[spec["id"]]}
+
+        specs = [s.split("@")[0].rsplit(".", 1) for s in self.update["output"].strip(".").split("...")]
         body = {
             "output": self.update["output"],
             "outputs": [{"id": component, "property": prop} for component, prop in specs],
-            "inputs": inputs,
-            "state": [{"id": "session", "property": "data", "value": self.sid}],
+            "inputs": [item(i) for i in self.update["inputs"]],
+            "state": [item(s) for s in self.update["state"]],
             "changedPropIds": [changed],
         }
         answer = self.client.post("/_dash-update-component", json=body)
         assert answer.status_code == 200, answer.data[:300]
         return answer.get_json()["response"]
+
+    def download(self) -> dict:
+        """What 'Download CSV' gets: Dash's ``send_string`` dict (content, filename)."""
+        body = {
+            "output": "download-csv.data",
+            "outputs": {"id": "download-csv", "property": "data"},
+            "inputs": [{"id": "download", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "session", "property": "data", "value": self.sid}],
+            "changedPropIds": ["download.n_clicks"],
+        }
+        answer = self.client.post("/_dash-update-component", json=body)
+        assert answer.status_code == 200, answer.data[:300]
+        return answer.get_json()["response"]["download-csv"]["data"]
 
 
 def test_reset_and_eviction_release_the_sessions_models() -> None:
@@ -381,3 +510,19 @@ def test_serves_default_session_cap_is_the_stores() -> None:
     from cocreate_sim.limits import APP_SESSIONS
 
     assert SessionStore().max_sessions == APP_SESSIONS >= 200
+
+
+def test_the_csv_download_names_the_run_and_lists_the_levers_seed_and_changes() -> None:
+    from cocreate_sim.app.server import create_app
+
+    page = _Page(create_app(REPO / "no-such-folder"))
+    page.send("seed.value", seed="5", compare_on=["on"], compare_lever="task_committees", compare_value=6)
+    page.send("step.n_clicks", seed="5", compare_on=["on"], compare_lever="task_committees", compare_value=6, step=1)
+    download = page.download()
+    assert download["filename"] == "cocreate_sim-default-seed5-week1.csv"
+    text = download["content"]
+    header = [line for line in text.splitlines() if line.startswith("# ")]
+    assert "# seed: 5" in header and "# preset: default" in header and "# run B differs in: task_committees=6" in header
+    assert any(line.startswith("# levers of run A: ") and "leader_dialogue=" in line for line in header)
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert list(table["run"]) == ["A", "A", "B", "B"] and list(table["week"]) == [0, 1, 0, 1]

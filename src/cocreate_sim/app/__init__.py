@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from ..errors import UserError, shorten
+from ..i18n import DEFAULT_LANGUAGE, add_language_option
 from ..limits import APP_SESSIONS, MAX_APP_SESSIONS
 
 DEFAULT_HOST = "127.0.0.1"
@@ -63,7 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="start the browser app for teaching (works offline)",
         description=(
             "Start the browser app: sliders for the model's levers, play/pause/step/reset, a live picture of the "
-            "organisation and charts of uptake, inclusion, initiatives and drop-out, with a side-by-side mode. "
+            "organisation, monitors and charts, a side-by-side mode, guided lessons and an Info tab, in English or "
+            "Danish (--lang da). "
             "Everything is served from installed packages, so no internet is needed. Only this computer can "
             "open it unless you pass --host 0.0.0.0."
         ),
@@ -92,6 +94,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"most open pages that keep their run on the server (default {APP_SESSIONS}; each needs 1-3 MB); "
         "beyond it the least recently used page is told its session expired",
+    )
+    add_language_option(
+        parser, "language of the page when its address does not say (en or da); the page has a switch as well"
     )
 
 
@@ -160,7 +165,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(STARTING, flush=True)
 
     create_app, make_server = _load_app()
-    app = create_app(args.scenarios, sessions)
+    app = create_app(args.scenarios, sessions, getattr(args, "lang", DEFAULT_LANGUAGE))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         _check_free(infos[0], port)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import shorten
+from ..i18n import N_, first_sentence
 from ..limits import MAX_SEED
 from ..params import PARAMETERS, Parameter, ParameterError
 
@@ -55,12 +56,12 @@ ROUND_STEPS = (1, 2, 5, 10)
 """A float lever's step is the smallest of these times a power of ten that is at least the range / FLOAT_STEPS."""
 STEP_DIGITS = 10
 """Decimal places a slider step is rounded to, so no float noise (0.30000000000000004) reaches a slider."""
-MIN_SENTENCE = 40
-"""The explanation under a slider is the meaning's first sentence only if that is longer than this (characters)."""
-SLOW_MS, NORMAL_MS, FAST_MS = 700, 300, 200
-"""Tick lengths of the speed settings, in milliseconds."""
+SLOW_MS, NORMAL_MS, FAST_MS, FASTEST_MS = 700, 300, 200, 150
+"""Tick lengths of the speed settings, in milliseconds (normal: the 0.3 s a week a class can follow). Every tick
+is longer than a callback's round trip: Dash drops an answer that arrives after the next tick was asked."""
 FASTEST_WEEKS = 6
-"""Weeks simulated per tick at the fastest speed."""
+"""Weeks simulated per tick at the fastest speed (40 weeks a second if the browser keeps up; measured figures in
+docs/app.md, "Speed")."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,10 @@ class Speed:
 
 
 SPEEDS: tuple[Speed, ...] = (
-    Speed("slow", 1, SLOW_MS),
-    Speed("normal", 1, NORMAL_MS),
-    Speed("fast", 2, FAST_MS),
-    Speed("fastest", FASTEST_WEEKS, FAST_MS),
+    Speed(N_("slow"), 1, SLOW_MS),
+    Speed(N_("normal"), 1, NORMAL_MS),
+    Speed(N_("fast"), 2, FAST_MS),
+    Speed(N_("fastest"), FASTEST_WEEKS, FASTEST_MS),
 )
 """The speed slider's settings, slowest first."""
 DEFAULT_SPEED = 1
@@ -97,12 +98,7 @@ def slider_step(parameter: Parameter) -> float | int:
 
 def plain(parameter: Parameter) -> str:
     """The one-sentence explanation shown under a slider (the first sentence of ``meaning``)."""
-    text = parameter.meaning.strip()
-    for stop in (". ", "; "):
-        head, sep, _ = text.partition(stop)
-        if sep and len(head) > MIN_SENTENCE:
-            return head.rstrip(".") + "."
-    return text
+    return first_sentence(parameter.meaning)
 
 
 def check_lever(name: Any, value: Any) -> tuple[str, float | int]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError, display, shorten
+from ..i18n import gettext_for
 from ..limits import APP_MAX_HORIZON
 from ..params import DEFAULT_STEPS, DEFAULTS
 
@@ -101,3 +102,12 @@ def load_presets(folder: str | Path | None = None) -> tuple[dict[str, Preset], l
             notes.append(f"{path.name}: horizon shortened from {steps} to {APP_MAX_HORIZON} weeks for the app.")
         presets[preset.key] = preset
     return presets, notes
+
+
+def preset_label(preset: Preset, lang: str) -> str:
+    """A preset's readable name in the page's language (a file's own name if it has no readable one)."""
+    from .lessons import PRESET_NAMES  # the readable names live with the lessons, in the info catalogue
+
+    stem = preset.key.split(":", 1)[-1]
+    translate = gettext_for(lang, "info")
+    return translate(PRESET_NAMES[stem]) if stem in PRESET_NAMES else translate(preset.label)

@@ -1,93 +1,102 @@
-"""The Dash app: levers, run controls, the organisation picture and the charts.
+"""The Dash app: the page from its address, lessons, levers, run controls, and a frame per tick.
 
 Why Dash: it serves its renderer, its components and plotly.js from the
 installed Python packages (``serve_locally=True``), so the page works in a
-classroom without internet. Mesa's SolaraViz loads Solara's assets from a CDN
-by default and rendered empty offline in a trial (see ``docs/app.md``). The
-app drives :class:`~cocreate_sim.model.CoCreationModel` directly; the model
-state stays on the server (:mod:`.sessions`) and every value the browser sends
-is checked there (:mod:`.levers`) before it reaches a model.
+classroom without internet. The app drives
+:class:`~cocreate_sim.model.CoCreationModel` directly; the model state stays on
+the server (:mod:`.sessions`) and every value the browser sends is checked
+there (:mod:`.levers`, :mod:`.setup`) before it reaches a model. Each tick the
+server sends a small frame (:mod:`.frames`) that the page's script
+(``cocreate.js``) paints.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
 import dash
 import flask
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import shorten
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, check_language, gettext_for
 from ..limits import MAX_REQUEST_BYTES
-from ..params import PARAMETERS, ParameterError
-from .figures import CHARTS, chart_figures, organisation_figure
-from .layout import INDEX, TITLE, build_layout, lever_label, slider_marks
-from .levers import (
-    DEFAULT_SPEED,
-    LEVERS,
-    SPEEDS,
-    Speed,
-    check_lever,
-    check_levers,
-    check_seed,
-    check_speed,
-    slider_step,
-)
+from ..params import DEFAULTS, PARAMETERS, ParameterError
+from .frames import csv_text, levers_text
+from .layout import TITLE, build_page, build_shell, index_string, lesson_box, preset_info, slider_marks
+from .lessons import LESSONS
+from .levers import DEFAULT_SPEED, LEVERS, check_lever, check_levers, check_seed, slider_step
 from .presets import DEFAULT_KEY, Preset, load_presets
-from .sessions import IdState, Session, SessionError, SessionStore
+from .sessions import SessionStore
+from .setup import LESSON_KEYS, LESSON_PRESET, SPEED_INDEX, Setup, far_end, make_query, parse_query
+from .update import add_update_callback, checked_language
 
 log = logging.getLogger("cocreate_sim.app")
 
 HTTP_BAD_REQUEST = 400
 """The answer to a malformed request."""
-SERVER_FAILED = (
-    "Something went wrong on the server, so this step was not done; the run is as it was. If it happens again, "
-    "press Reset or reload the page."
-)
-"""What the page says when a callback fails inside (the details go to the server's log, never to the page)."""
-SESSION_EXPIRED = (
-    "Your session expired, start again: press Reset (your levers are kept) or reload the page. The server keeps "
-    "the runs of the {count} most recently used pages, and this page's run was dropped to make room."
-)
-"""What a page whose session was dropped says."""
-SESSION_UNKNOWN = (
-    "This page has no run on the server: its session id was not issued by this server (it may have restarted "
-    "since the page was loaded). Reload the page to start again."
-)
-"""What a page says whose session id the server never issued (made up, malformed, or from before a restart)."""
+RESTORED = N_("Restored the setup from the page address (levers, seed, speed); the run starts at week 0.")
+"""What a page loaded from an address with a setup says (a reload or a shared link)."""
+LANG_TOKEN = "{%lang%}"
+"""Placeholder for the page's language in the page template (filled per request)."""
+TIMED_PATH = "/_dash-update-component"
+"""Requests whose server time is reported in a Server-Timing header (the benchmarks read it)."""
+
+
+def lesson_presets(lang_default: str = DEFAULT_LANGUAGE) -> dict[str, Preset]:
+    """One preset per lesson: the model's defaults with the lesson's run-A levers, its horizon and seed."""
+    out = {}
+    for lesson in LESSONS:
+        params = {**DEFAULTS, **lesson.base}
+        out[LESSON_PRESET + lesson.key] = Preset(
+            LESSON_PRESET + lesson.key, lesson.title, params, lesson.steps, lesson.seed, lesson.setup
+        )
+    return out
 
 
 # ---------------------------------------------------------------- the app
-def create_app(scenarios: str | Path | None = None, max_sessions: int | None = None) -> dash.Dash:
+def create_app(
+    scenarios: str | Path | None = None, max_sessions: int | None = None, lang: str = DEFAULT_LANGUAGE
+) -> dash.Dash:
     """The Dash app with its callbacks; presets are read from ``scenarios`` once, at start."""
+    lang = check_language(lang)
     presets, notes = load_presets(scenarios)
+    every = {**presets, **lesson_presets()}
     store = SessionStore() if max_sessions is None else SessionStore(max_sessions)
-    app = _offline_dash()
-    app.layout = lambda: build_layout(presets, notes, store.issue())
+    app = _offline_dash(lang)
+    app.layout = lambda: build_shell(store.issue())
     app.presets = presets  # type: ignore[attr-defined]
     app.sessions = store  # type: ignore[attr-defined]
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.server.before_request(_refuse_large_bodies)
+    app.server.after_request(_server_timing)
     app.server.register_error_handler(Exception, _malformed)
-    _add_preset_callback(app, presets)
-    _add_compare_callback(app)
-    _add_update_callback(app, presets, store)
+    _add_page_callback(app, presets, notes, lang)
+    _add_preset_callbacks(app, presets)
+    _add_lesson_callbacks(app)
+    _add_compare_callbacks(app)
+    add_update_callback(app, every, store)
+    _add_address_callback(app, presets)
+    _add_download_callback(app, store)
+    _add_client_callbacks(app)
     return app
 
 
-def _offline_dash() -> dash.Dash:
+def _offline_dash(lang: str) -> dash.Dash:
     """A Dash app that serves everything itself and never asks another host for anything."""
     app = dash.Dash(
         __name__,
-        title=TITLE,
+        title=gettext_for(lang, "app")(TITLE),
         serve_locally=True,
         external_stylesheets=[],
         external_scripts=[],
         include_assets_files=False,
         update_title=None,
+        suppress_callback_exceptions=True,  # the page is built from its address after the shell arrives
         assets_folder=str(Path(__file__).with_name("no_assets")),
     )
     # the upgrade check would ask dash-version.plotly.com; a classroom offline must not try
@@ -95,15 +104,34 @@ def _offline_dash() -> dash.Dash:
         app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
     except TypeError:  # Dash versions without the check have nothing to turn off
         app.enable_dev_tools(debug=False)
-    app.index_string = INDEX
+    app.index_string = index_string(LANG_TOKEN)
+    plain_index = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        """The page in the language its address asks for (``?lang=da``), else the server's: ``<html lang>``, title."""
+        asked = flask.request.args.get("lang") if flask.has_request_context() else None
+        page_lang = asked if asked in LANGUAGES else lang
+        kwargs["title"] = gettext_for(page_lang, "app")(TITLE)
+        return plain_index(**kwargs).replace(LANG_TOKEN, page_lang)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
     return app
 
 
 def _refuse_large_bodies() -> None:
-    """Refuse (HTTP 413) a body larger than MAX_REQUEST_BYTES before anything reads it."""
+    """Refuse (HTTP 413) a body larger than MAX_REQUEST_BYTES before anything reads it; start the clock."""
+    flask.g.started = time.perf_counter()
     length = flask.request.content_length
     if length is not None and length > MAX_REQUEST_BYTES:
         raise RequestEntityTooLarge()
+
+
+def _server_timing(response: flask.Response) -> flask.Response:
+    """Say how long the server worked on a callback (``Server-Timing: app;dur=ms``), for the benchmarks."""
+    started = getattr(flask.g, "started", None)
+    if started is not None and flask.request.path == TIMED_PATH:
+        response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.2f}"
+    return response
 
 
 def _malformed(err: Exception):
@@ -116,323 +144,270 @@ def _malformed(err: Exception):
     return {"error": "The request was malformed; it was refused."}, HTTP_BAD_REQUEST
 
 
-def _add_preset_callback(app: dash.Dash, presets: dict[str, Preset]) -> None:
+# ------------------------------------------------------ page and controls
+def _add_page_callback(app: dash.Dash, presets: dict[str, Preset], notes: list[str], lang: str) -> None:
+    """The page, built once from its address (later changes of the address are the page's own)."""
+
+    @app.callback(Output("page", "children"), Input("url", "search"), State("page", "children"))
+    def page(search: Any, built: Any):
+        if built:
+            return no_update
+        setup = parse_query(search, presets, lang)
+        _ = gettext_for(setup.lang, "app")
+        messages = list(setup.notes)
+        if isinstance(search, str) and search.strip("?"):
+            messages.insert(0, _(RESTORED))
+        return build_page(setup, presets, notes, messages)
+
+
+def _lever_outputs(values: dict[str, Any]) -> list[Any]:
+    """Values for the pattern-matched lever sliders, in the page's order (no_update for those not given)."""
+    out = []
+    for item in ctx.outputs_list[0]:
+        name = item["id"].get("name") if isinstance(item.get("id"), dict) else None
+        out.append(values.get(name, no_update) if name in LEVERS else no_update)
+    return out
+
+
+def _applied(key: str, previous: Any) -> dict[str, Any]:
+    """The new value of ``preset-applied``: the starting point's key and a count that changes every time."""
+    count = previous.get("count", 0) + 1 if isinstance(previous, dict) else 1
+    return {"key": key, "count": count}
+
+
+def _add_preset_callbacks(app: dash.Dash, presets: dict[str, Preset]) -> None:
     """Choosing a preset sets the sliders and the seed; ``preset-applied`` then restarts the run."""
 
     @app.callback(
-        Output({"type": "lever", "name": ALL}, "value"),
-        Output("preset-applied", "data"),
+        Output({"type": "lever", "name": ALL}, "value", allow_duplicate=True),
+        Output("preset-applied", "data", allow_duplicate=True),
         Output("preset-info", "children"),
-        Output("seed", "value"),
+        Output("seed", "value", allow_duplicate=True),
+        Output("lesson", "value", allow_duplicate=True),
         Input("preset", "value"),
         State("preset-applied", "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
     )
-    def apply_preset(key: Any, previous: Any):
+    def apply_preset(key: Any, previous: Any, lang: Any):
+        lang = checked_language(lang)
         preset = presets.get(key) if isinstance(key, str) else None
         if preset is None:
-            return [no_update] * len(ctx.outputs_list[0]), no_update, f"Unknown preset {shorten(key)}.", no_update
-        values = []
-        for item in ctx.outputs_list[0]:
-            name = item["id"].get("name") if isinstance(item.get("id"), dict) else None
-            values.append(preset.params.get(name, no_update) if name in LEVERS else no_update)
-        count = previous.get("count", 0) + 1 if isinstance(previous, dict) else 1
-        info = f"{preset.description} Horizon {preset.steps} weeks, seed {preset.seed}."
-        return values, {"key": key, "count": count}, info, preset.seed
+            return _lever_outputs({}), no_update, f"Unknown preset {shorten(key)}.", no_update, no_update
+        return (
+            _lever_outputs(preset.params),
+            _applied(key, previous),
+            preset_info(preset, lang),
+            str(preset.seed),
+            "",
+        )
+
+
+def _add_lesson_callbacks(app: dash.Dash) -> None:
+    """A lesson sets up both runs with one click; Play waits until the class has made its prediction."""
+
+    @app.callback(
+        Output({"type": "lever", "name": ALL}, "value", allow_duplicate=True),
+        Output("preset-applied", "data", allow_duplicate=True),
+        Output("seed", "value", allow_duplicate=True),
+        Output("compare-on", "value", allow_duplicate=True),
+        Output("compare-lever", "value", allow_duplicate=True),
+        Output("compare-value", "value", allow_duplicate=True),
+        Output("lesson-box", "children"),
+        Output("lesson-box", "style"),
+        Output("prediction", "value"),
+        Output("prediction", "style"),
+        Input("lesson", "value"),
+        State("preset-applied", "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def apply_lesson(key: Any, previous: Any, lang: Any):
+        lang = checked_language(lang)
+        lesson = LESSON_KEYS.get(key) if isinstance(key, str) else None
+        hidden = {"display": "none"}
+        if lesson is None:
+            return (_lever_outputs({}), *([no_update] * 5), [], hidden, None, hidden)
+        return (
+            _lever_outputs({**DEFAULTS, **lesson.base}),
+            _applied(LESSON_PRESET + lesson.key, previous),
+            str(lesson.seed),
+            ["on"],
+            lesson.lever,
+            lesson.value,
+            lesson_box(lesson, lang),
+            {"display": "block"},
+            None,
+            {"display": "block"},
+        )
+
+    @app.callback(
+        Output("play", "disabled"),
+        Output("step", "disabled"),
+        Input("lesson", "value"),
+        Input("prediction", "value"),
+    )
+    def gate_play(key: Any, prediction: Any):
+        waiting = isinstance(key, str) and key in LESSON_KEYS and prediction not in ("up", "down", "none")
+        return waiting, waiting
 
 
 COMPARE_RANGE_OUTPUTS = ("min", "max", "step", "marks", "value")
 """What the run-B slider takes from the chosen lever."""
 
 
-def _add_compare_callback(app: dash.Dash) -> None:
-    """The run-B slider takes the range of the chosen lever."""
+def _add_compare_callbacks(app: dash.Dash) -> None:
+    """The run-B slider takes the range of the chosen lever; run B's controls show only side by side."""
 
     @app.callback(
-        *[Output("compare-value", prop) for prop in COMPARE_RANGE_OUTPUTS],
+        *[Output("compare-value", prop, allow_duplicate=prop == "value") for prop in COMPARE_RANGE_OUTPUTS],
         Input("compare-lever", "value"),
         Input("compare-on", "value"),
         State({"type": "lever", "name": ALL}, "value"),
+        State("lesson", "value"),
+        prevent_initial_call=True,
     )
-    def compare_range(name: Any, _on: Any, values: list[Any]):
-        """B starts at the far end of the lever from A's current value, so the difference shows."""
-        if not isinstance(name, str) or name not in LEVERS:
+    def compare_range(name: Any, on: Any, _values: list[Any], lesson_key: Any):
+        """B starts at the far end of the lever from A's value (or at the lesson's value), so the difference shows.
+
+        Set whenever side by side is ticked or its lever changes, so run B never starts equal to run A.
+        """
+        if not isinstance(name, str) or name not in LEVERS or not (isinstance(on, list) and "on" in on):
             return (no_update,) * len(COMPARE_RANGE_OUTPUTS)
         p = PARAMETERS[name]
-        current = p.default
-        for item in ctx.states_list[0]:
-            if isinstance(item.get("id"), dict) and item["id"].get("name") == name:
-                try:
-                    current = p.check(item.get("value"))
-                except ParameterError:
-                    pass
-        other = p.high if (current - p.low) <= (p.high - current) else p.low
-        return p.low, p.high, slider_step(p), slider_marks(p.low, p.high), other
-
-
-UPDATE_OUTPUTS: tuple[tuple[str, str], ...] = (
-    ("org-a", "figure"),
-    ("org-b", "figure"),
-    ("org-b-box", "style"),
-    *((f"chart-{k}", "figure") for k in CHARTS),
-    ("week", "children"),
-    ("message", "children"),
-    ("clock", "disabled"),
-    ("clock", "interval"),
-    ("play", "children"),
-)
-"""What every update sets, in the order :func:`_render` returns it."""
-MESSAGE_OUTPUT = UPDATE_OUTPUTS.index(("message", "children"))
-"""Position of the message box among UPDATE_OUTPUTS."""
-LEVER_INPUT = 4
-"""Position of the levers (a pattern-matching input) among the update's inputs."""
-
-
-def _add_update_callback(app: dash.Dash, presets: dict[str, Preset], store: SessionStore) -> None:
-    """The one callback that restarts, steps and draws: clock ticks, buttons, levers, seed, side by side."""
+        lesson = LESSON_KEYS.get(lesson_key) if isinstance(lesson_key, str) else None
+        if lesson is not None and lesson.lever == name:
+            value = lesson.value
+        else:
+            current = p.default
+            for item in ctx.states_list[0]:
+                if isinstance(item.get("id"), dict) and item["id"].get("name") == name:
+                    try:
+                        current = p.check(item.get("value"))
+                    except ParameterError:
+                        pass
+            value = far_end(name, current)
+        return p.low, p.high, slider_step(p), slider_marks(p.low, p.high), value
 
     @app.callback(
-        *[Output(component, prop) for component, prop in UPDATE_OUTPUTS],
-        Input("clock", "n_intervals"),
-        Input("play", "n_clicks"),
-        Input("step", "n_clicks"),
-        Input("reset", "n_clicks"),
-        Input({"type": "lever", "name": ALL}, "value"),  # LEVER_INPUT
-        Input("preset-applied", "data"),
+        Output("compare-box", "style"),
+        Output("orgs", "className"),
+        Output("org-b-box", "style"),
+        Input("compare-on", "value"),
+        prevent_initial_call=True,
+    )
+    def compare_box(on: Any):
+        two = isinstance(on, list) and "on" in on
+        shown = {"display": "block" if two else "none"}
+        return shown, "orgs two" if two else "orgs", shown
+
+
+# ---------------------------------------------------------- address, CSV
+def _add_address_callback(app: dash.Dash, presets: dict[str, Preset]) -> None:
+    """The page address follows the setup, so a reload or a shared link restores it."""
+
+    @app.callback(
+        Output("address", "data"),
+        Input({"type": "lever", "name": ALL}, "value"),
         Input("seed", "value"),
+        Input("speed", "value"),
+        Input("preset-applied", "data"),
         Input("compare-on", "value"),
         Input("compare-lever", "value"),
         Input("compare-value", "value"),
-        Input("speed", "value"),
-        State("session", "data"),
+        Input("lesson", "value"),
+        Input("view", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
     )
-    def update(*args: Any):
+    def address(_levers, seed, speed, applied, on, lever, value, lesson, view, lang):
+        names = [i["id"]["name"] for i in ctx.inputs_list[0] if isinstance(i.get("id"), dict)]
+        good, _errors = check_levers(names, [i.get("value") for i in ctx.inputs_list[0]])
+        key = applied.get("key") if isinstance(applied, dict) else DEFAULT_KEY
+        preset_key = key if key in presets else DEFAULT_KEY
         try:
-            return _update(presets, store, *args)
-        except ParameterError as err:
-            return _only_message([str(err)])
-        except Exception:  # never a 500: the page says what happened in plain words, the log has the details
-            log.exception("the app's update failed")
-            return _only_message([SERVER_FAILED])
+            seed_number: int | None = check_seed(seed.strip() if isinstance(seed, str) else seed)
+        except ParameterError:
+            seed_number = None
+        try:
+            compare = check_lever(lever, value) if isinstance(on, list) and "on" in on else None
+        except ParameterError:
+            compare = None
+        setup = Setup(
+            lang=checked_language(lang),
+            projector=isinstance(view, list) and "projector" in view,
+            preset=preset_key,
+            lesson=lesson if isinstance(lesson, str) and lesson in LESSON_KEYS else None,
+            seed=seed_number,
+            speed=speed if isinstance(speed, int) and speed in SPEED_INDEX.values() else DEFAULT_SPEED,
+            levers=good,
+            compare=compare,
+        )
+        return make_query(setup, presets)
 
 
-def _only_message(errors: list[str], *, stop: bool = False) -> tuple:
-    """Outputs that change only the message (and, with ``stop``, stop the page's clock)."""
-    out: list[Any] = [no_update] * len(UPDATE_OUTPUTS)
-    out[MESSAGE_OUTPUT] = [html.Div(e, className="alert") for e in errors]
-    if stop:
-        out[UPDATE_OUTPUTS.index(("clock", "disabled"))] = True
-        out[UPDATE_OUTPUTS.index(("play", "children"))] = "▶ Play"
-    return tuple(out)
+def _add_download_callback(app: dash.Dash, store: SessionStore) -> None:
+    """'Download CSV': the run's weekly time series (both runs side by side), levers and seed in the header."""
 
-
-def _triggered() -> set[str]:
-    names = set()
-    for value in ctx.triggered_prop_ids.values():
-        names.add(value.get("type", "") if isinstance(value, dict) else str(value))
-    return names
-
-
-# ----------------------------------------------------------- one update
-RESTARTS = {"reset", "preset-applied"}
-"""Inputs that always restart the run at week 0."""
-
-
-def _update(
-    presets: dict[str, Preset],
-    store: SessionStore,
-    _ticks: Any,
-    _plays: Any,
-    _steps: Any,
-    _resets: Any,
-    _lever_values: Any,
-    preset_applied: Any,
-    seed_value: Any,
-    compare_on: Any,
-    compare_lever: Any,
-    compare_value: Any,
-    speed_value: Any,
-    session_id: Any,
-) -> tuple:
-    """Check everything the page sent, apply what is valid to its session, step, and draw."""
-    trig = _triggered()
-    errors: list[str] = []
-    notes: list[str] = []
-    speed = _checked_speed(speed_value, errors)
-    levers = _checked_levers(errors)
-    preset = _chosen_preset(presets, preset_applied, errors)
-    session = store.get(session_id)
-    new = session is None
-    if session is None:
-        session = _open_session(store, session_id, preset or presets[DEFAULT_KEY], trig, notes)
+    @app.callback(
+        Output("download-csv", "data"),
+        Input("download", "n_clicks"),
+        State("session", "data"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: Any, session_id: Any):
+        session = store.get(session_id)
         if session is None:
-            return _no_session(store, session_id)
-
-    with session.lock:
-        if session.closed:  # dropped while this request waited for it
-            return _no_session(store, session_id)
-        seed = _checked_seed(seed_value, session.seed, errors)
-        compare = _checked_compare(session.compare, compare_on, compare_lever, compare_value, errors)
-        if new or trig & RESTARTS or seed != session.seed or compare != session.compare:
-            if preset is not None and ("preset-applied" in trig or new):
-                session.preset = preset
-            _restart(session, levers, seed, compare, errors)
-            if not new and not trig & RESTARTS:
-                both = "Both runs restarted" if session.compare else "Restarted"
-                notes.append(f"{both} at week 0 with seed {session.seed}.")
-        else:
-            try:
-                session.set_levers(levers)
-            except ParameterError as err:
-                errors.append(f"Not applied: {err}")
-        _advance(session, trig, speed, notes)
-        return _render(session, errors, notes, session.playing, speed)
+            return no_update
+        with session.lock:
+            if session.closed or not session.models:
+                return no_update
+            header = [
+                ("preset", session.preset.key),
+                ("seed", str(session.seed)),
+                ("week", f"{session.week} of {session.horizon}"),
+                ("levers of run A", levers_text(session.params_a())),
+            ]
+            labels = ["A"]
+            if session.compare is not None:
+                header.append(("run B differs in", f"{session.compare[0]}={session.compare[1]:g}"))
+                labels.append("B")
+            for week, name, value in session.changes:
+                header.append(("lever changed", f"week {week}: {name}={value:g}"))
+            text = csv_text(session.models, header, labels)
+        name = f"cocreate_sim-{session.preset.key.replace(':', '-')}-seed{session.seed}-week{session.week}.csv"
+        return dcc.send_string(text, name)
 
 
-def _checked_speed(value: Any, errors: list[str]) -> Speed:
-    try:
-        return check_speed(value)
-    except ParameterError as err:
-        errors.append(str(err))
-        return SPEEDS[DEFAULT_SPEED]
-
-
-def _checked_levers(errors: list[str]) -> dict[str, float | int]:
-    """The lever values of this request (read with their ids, so a value is never matched to the wrong lever)."""
-    items = ctx.inputs_list[LEVER_INPUT] if isinstance(ctx.inputs_list[LEVER_INPUT], list) else []
-    names = [item.get("id", {}).get("name") if isinstance(item.get("id"), dict) else None for item in items]
-    values = [item.get("value") for item in items]
-    levers, lever_errors = check_levers(names, values)
-    errors += [f"Not applied: {e}" for e in lever_errors]
-    return levers
-
-
-def _chosen_preset(presets: dict[str, Preset], applied: Any, errors: list[str]) -> Preset | None:
-    key = applied.get("key") if isinstance(applied, dict) else DEFAULT_KEY
-    preset = presets.get(key) if isinstance(key, str) else None
-    if preset is None:
-        errors.append(f"Unknown preset {shorten(key)}; kept the current one.")
-    return preset
-
-
-def _open_session(
-    store: SessionStore, session_id: Any, preset: Preset, trig: set[str], notes: list[str]
-) -> Session | None:
-    """The session of a page's first callback, or of an expired page that presses Reset; else None.
-
-    The server creates sessions only under ids it issued: a made-up id gets none.
-    """
-    state = store.state(session_id)
-    if state is IdState.EXPIRED and "reset" not in trig:
-        return None
-    if state not in (IdState.ISSUED, IdState.EXPIRED):
-        return None
-    try:
-        session = store.open(session_id, preset)
-    except SessionError:
-        return None
-    if state is IdState.EXPIRED:
-        notes.append("Started again at week 0 after your session expired.")
-    if len(store) >= store.max_sessions:
-        notes.append("Many pages are open; the least recently used ones will have to start again.")
-    return session
-
-
-def _no_session(store: SessionStore, session_id: Any) -> tuple:
-    """The page's answer when it has no session: why, in one sentence, and its clock stopped."""
-    if store.state(session_id) is IdState.EXPIRED:
-        return _only_message([SESSION_EXPIRED.format(count=store.max_sessions)], stop=True)
-    return _only_message([SESSION_UNKNOWN], stop=True)
-
-
-def _checked_seed(value: Any, current: int, errors: list[str]) -> int:
-    try:
-        return check_seed(value)
-    except ParameterError as err:
-        errors.append(f"Not applied: {err}")
-        return current
-
-
-def _checked_compare(
-    current: tuple[str, float | int] | None, on: Any, lever: Any, value: Any, errors: list[str]
-) -> tuple[str, float | int] | None:
-    """The side-by-side setting the page asks for, or the current one if the request is invalid."""
-    if isinstance(on, list) and "on" in on:
-        try:
-            return check_lever(lever, value)
-        except ParameterError as err:
-            errors.append(f"Side by side not changed: {err}")
-            return current
-    if on in ([], None):
-        return None
-    errors.append(f"Side by side not changed: expected a list of ticked options, got {shorten(on)}.")
-    return current
-
-
-def _restart(
-    session: Any,
-    levers: dict[str, float | int],
-    seed: int,
-    compare: tuple[str, float | int] | None,
-    errors: list[str],
-) -> None:
-    """Back to week 0 with the page's levers (all of them dropped if they do not combine), seed and comparison."""
-    merged = {**session.levers, **levers}
-    try:
-        session.levers = {k: v for k, v in merged.items() if k in LEVERS}
-        session.params_a()
-    except ParameterError as err:
-        errors.append(f"Not applied: {err}")
-        session.levers = {}
-    session.seed = seed
-    session.compare = compare
-    session.rebuild()
-    session.playing = False
-
-
-def _advance(session: Any, trig: set[str], speed: Speed, notes: list[str]) -> None:
-    """Play/pause, step, or a clock tick; the server, not the browser, knows whether the clock runs."""
-    # so a late tick cannot restart a paused run
-    if "play" in trig:
-        session.playing = not session.playing
-    if "step" in trig:
-        session.step(1)
-    if "clock" in trig and session.playing:
-        session.step(speed.weeks_per_tick)
-    if session.finished:
-        if session.playing or "play" in trig or "step" in trig:
-            notes.append(f"The run has reached its horizon of {session.horizon} weeks; press Reset to start again.")
-        session.playing = False
-
-
-def _render(session: Any, errors: list[str], notes: list[str], playing: bool, speed: Speed) -> tuple:
-    """Everything the page shows, in the order of UPDATE_OUTPUTS."""
-    models = session.models
-    if session.compare is not None:
-        name, value = session.compare
-        a_value = session.params_a()[name]
-        labels = ["A", "B"]
-        titles = [f"A: {lever_label(name)} = {a_value:g}", f"B: same seed, {lever_label(name)} = {value:g}"]
-    else:
-        labels = ["A"]
-        titles = [f"{session.preset.label} · week {session.week}"]
-    org_a = organisation_figure(models[0], session.layouts[0], titles[0])
-    if len(models) > 1:
-        org_b = organisation_figure(models[1], session.layouts[1], titles[1])
-        b_style = {"display": "block"}
-    else:
-        org_b = no_update
-        b_style = {"display": "none"}
-    charts = chart_figures(models, labels, session.horizon)
-    week = f"Week {session.week} of {session.horizon}"
-    message = [html.Div(e, className="alert") for e in errors] + [html.Div(n, className="note") for n in notes]
-    return (
-        org_a,
-        org_b,
-        b_style,
-        *[charts[k] for k in CHARTS],
-        week,
-        message,
-        not playing,
-        speed.interval_ms,
-        "Pause" if playing else "▶ Play",
+def _add_client_callbacks(app: dash.Dash) -> None:
+    """Callbacks that run in the browser (``cocreate.js``): painting frames, language, view, drawer."""
+    app.clientside_callback(
+        ClientsideFunction("cocreate", "paint"), Output("have", "data"), Input("frame", "data"), State("have", "data")
+    )
+    app.clientside_callback(
+        ClientsideFunction("cocreate", "address"), Output("address", "className"), Input("address", "data")
+    )
+    app.clientside_callback(
+        ClientsideFunction("cocreate", "language"),
+        Output("lang-switch", "className"),
+        Input("lang-switch", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(ClientsideFunction("cocreate", "view"), Output("view", "className"), Input("view", "value"))
+    app.clientside_callback(
+        ClientsideFunction("cocreate", "tabs"),
+        Output("panel-model", "style"),
+        Output("panel-info", "style"),
+        Output("tab-model", "className"),
+        Output("tab-info", "className"),
+        Input("tab-model", "n_clicks"),
+        Input("tab-info", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("cocreate", "drawer"),
+        Output("controls", "className"),
+        Input("drawer-toggle", "n_clicks"),
+        prevent_initial_call=True,
     )

@@ -24,12 +24,14 @@ from collections import OrderedDict
 from enum import Enum
 from typing import Any
 
+from ..i18n import gettext_for, lever_label
 from ..limits import APP_SESSIONS
 from ..model import CoCreationModel
 from ..params import PARAMETERS, ParameterError, resolve
 from ..runner import release
-from .figures import OrgLayout
-from .presets import Preset
+from .frames import chart_points, chart_skeletons, marker_label, monitor_texts, monitor_values
+from .orgpicture import OrgLayout, org_dynamic, org_static
+from .presets import Preset, preset_label
 
 SESSION_ID_BYTES = 16
 """Random bytes in a session id (32 hex characters): not guessable by another page."""
@@ -89,6 +91,9 @@ class Session:
         self.compare: tuple[str, float | int] | None = None
         self.models: list[CoCreationModel] = []
         self.layouts: list[OrgLayout] = []
+        self.changes: list[tuple[int, str, float | int]] = []
+        self.run_id = 0
+        self.pace: tuple[float, int, Any] | None = None  # (wall clock, week, speed) the play pace counts from
         self.last_used = time.monotonic()
         self.playing = False
         self.closed = False
@@ -123,6 +128,9 @@ class Session:
             models.append(CoCreationModel(rng=self.seed, **params_b))
         old, self.models = self.models, models
         self.layouts = [OrgLayout(m) for m in self.models]
+        self.changes = []
+        self.run_id += 1
+        self.pace = None
         release_models(old)
 
     def close(self) -> None:
@@ -149,6 +157,8 @@ class Session:
         trial.update(levers)
         resolve(self.preset.params, **trial)  # the combination must be valid before anything changes
         self.levers = trial
+        if self.week > 0:
+            self.changes += [(self.week, name, levers[name]) for name in changed]
         for name in changed:
             self.models[0].set_param(name, levers[name])
             if len(self.models) > 1 and (self.compare is None or name != self.compare[0]):
@@ -172,6 +182,52 @@ class Session:
         self.seed = seed
         self.rebuild()
         return True
+
+    def titles(self, lang: str) -> list[str]:
+        """The organisation pictures' titles: the preset and week, or what differs between A and B."""
+        _ = gettext_for(lang, "app")
+        if self.compare is None:
+            return [_("{preset} · week {week}").format(preset=preset_label(self.preset, lang), week=self.week)]
+        name, value = self.compare
+        a_value = self.params_a()[name]
+        label = lever_label(name, lang)
+        return [
+            _("A: {lever} = {value} · week {week}").format(lever=label, value=f"{a_value:g}", week=self.week),
+            _("B: same seed, {lever} = {value}").format(lever=label, value=f"{value:g}"),
+        ]
+
+    def frame(self, have: Any, lang: str) -> dict[str, Any]:
+        """What the page needs to show this week, given what it says it has (``{"run": id, "week": w}``).
+
+        A page that has this run up to week w gets the chart points after w; any other page (new, reloaded,
+        or one that lost a frame's run) gets the whole run with the charts' and pictures' fixed parts.
+        """
+        week = self.week
+        known = isinstance(have, dict) and have.get("run") == self.run_id and isinstance(have.get("week"), int)
+        since = have["week"] if known and 0 <= have["week"] <= week else -1
+        full = since < 0
+        labels = ["A", "B"][: len(self.models)]
+        titles = self.titles(lang)
+        frame: dict[str, Any] = {
+            "run": self.run_id,
+            "week": week,
+            "playing": self.playing,
+            "full": full,
+            "points": chart_points(self.models, since),
+            "org": [
+                {
+                    "static": org_static(layout, model, titles[i], lang) if full else None,
+                    "dynamic": org_dynamic(model, layout, lang),
+                    "title": titles[i],
+                }
+                for i, (model, layout) in enumerate(zip(self.models, self.layouts, strict=True))
+            ],
+            "monitors": [monitor_texts(monitor_values(m), lang) for m in self.models],
+            "markers": [[w, marker_label(name, value, lang)] for w, name, value in self.changes],
+        }
+        if full:
+            frame["charts"] = chart_skeletons(labels, self.horizon, lang)
+        return frame
 
     def step(self, weeks: int) -> int:
         """Advance every model together by up to ``weeks`` (never past the horizon); weeks done."""
