@@ -126,3 +126,10 @@ def make_constants(overrides: dict[str, Any] | None = None) -> Any:
         return DEFAULT_CONSTANTS
     changed = {name: check_constant(name, value) for name, value in overrides.items()}
     return dataclasses.replace(DEFAULT_CONSTANTS, **changed)
+
+
+def table_digest() -> str:
+    """A hash of the constants table: a posterior of constants is valid only for the table it was fitted to."""
+    import hashlib
+
+    return hashlib.sha256(repr(TABLE).encode()).hexdigest()[:16]

@@ -345,6 +345,13 @@ class DaskExecutor(Executor):
             self.where = _local_workers(self.workers)
         return self
 
+    @property
+    def client(self) -> Any:
+        """The Dask client inside the ``with`` block (for libraries that submit their own tasks, as pyabc does)."""
+        if self._client is None:
+            raise RuntimeError("use the executor in a 'with' block")
+        return self._client
+
     def _connect(self, address: str) -> Any:
         from distributed import Client
 
@@ -401,7 +408,9 @@ class DaskExecutor(Executor):
                 dashboard_address="127.0.0.1:0",
                 worker_dashboard_address="127.0.0.1:0",
                 scheduler_kwargs={"dashboard": False},
-                silence_logs=logging.ERROR,
+                # Workers' own logs are noise to a user: a task's error comes back through its future and a
+                # killed worker as WorkerLost, and a worker that loses its scheduler on Ctrl-C logs a traceback.
+                silence_logs=logging.CRITICAL,
             )
             try:
                 client = Client(local)
