@@ -22,7 +22,7 @@ from cocreate_sim.params import PARAMETERS
 from cocreate_sim.patterns import update_docs
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = ["--steps", "8", "--set", "n_citizens=200"]
+FAST = ["--point", "--steps", "8", "--set", "n_citizens=200"]
 
 
 def run_py(*args: str, cwd: Path = ROOT, timeout: int = 180) -> subprocess.CompletedProcess:
@@ -96,6 +96,7 @@ def test_run_writes_a_complete_results_folder(planner: Path):
     result = run_py(
         "scenarios/drop_zero_error_culture.yaml",
         *FAST,
+        "--point",
         "--replications",
         "2",
         "--seed",
@@ -128,7 +129,7 @@ def test_run_writes_a_complete_results_folder(planner: Path):
     assert resolved["horizon"] == 8 and resolved["seed"] == 5
     assert resolved["provenance"]["git_commit"] and resolved["provenance"]["package_version"]
     # the resolved scenario runs again, unchanged
-    again = run_py(str(folder / "scenario.yaml"), "--quiet", "--out", "out", cwd=planner)
+    again = run_py(str(folder / "scenario.yaml"), "--point", "--quiet", "--out", "out", cwd=planner)
     assert again.returncode == 0, again.stderr
     second = Path(planner / again.stdout.strip())
     pd.testing.assert_frame_equal(series, pd.read_parquet(second / "timeseries.parquet"))
@@ -168,6 +169,7 @@ def test_report_rebuilds_the_report_of_a_run_and_of_a_comparison(planner: Path):
         "scenarios/npm_baseline.yaml",
         "scenarios/maintenance_pool.yaml",
         *FAST,
+        "--point",
         "--replications",
         "2",
         "--quiet",
@@ -277,6 +279,7 @@ def test_compare_uses_common_seeds_and_reports_differences(planner: Path):
         "scenarios/npm_baseline.yaml",
         "scenarios/extra_bottom_line.yaml",
         *FAST,
+        "--point",
         "--replications",
         "3",
         "--out",
@@ -292,7 +295,8 @@ def test_compare_uses_common_seeds_and_reports_differences(planner: Path):
     assert seeds["npm_baseline"] == seeds["extra_bottom_line"] == [1, 2, 3]
     diffs = pd.read_csv(folder / "differences.csv")
     assert set(diffs["scenario"]) == {"extra_bottom_line"} and set(diffs["reference"]) == {"npm_baseline"}
-    assert "difference [95% CI]" in result.stdout
+    assert "difference [95%]" in result.stdout and "P(extra_bottom_line better) (good)" in result.stdout
+    assert "95% confidence interval over 3 replications of the point model" in result.stdout
 
 
 def test_compare_needs_two_files(planner: Path):
@@ -358,7 +362,15 @@ def wait_for(condition, what: str, proc: subprocess.Popen) -> None:
 def test_interrupted_run_leaves_no_results_folder(planner: Path, sig, code):
     out = planner / "out"
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "scenarios/npm_baseline.yaml", "--steps", "300", "--replications"]
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "scenarios/npm_baseline.yaml",
+            "--steps",
+            "300",
+            "--point",
+            "--replications",
+        ]
         + ["40", "--set", "n_citizens=200", "--workers", "2", "--out", "out"],
         cwd=planner,
         stdout=subprocess.PIPE,
@@ -392,7 +404,9 @@ def test_a_bug_inside_a_task_is_one_paragraph_and_exit_1(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(runner, "run_timeseries", broken)
     scenario = str(ROOT / "scenarios" / "npm_baseline.yaml")
-    code = cli.main(["run", scenario, "--replications", "2", "--steps", "2", "--workers", "1", "--out", str(tmp_path)])
+    code = cli.main(
+        ["run", scenario, "--point", "--replications", "2", "--steps", "2", "--workers", "1", "--out", str(tmp_path)]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "ZeroDivisionError" in err and "replication" in err and "Traceback" not in err
     assert not any(tmp_path.iterdir()), "a failed run publishes nothing"

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cocreate_sim.checkpoints import Checkpoint
 from cocreate_sim.fileio import atomic_write_bytes
 from cocreate_sim.metrics import COLUMN_NAMES
 from cocreate_sim.publishing import PARTIAL_PREFIX, provenance, publishing_dir, unique_names
 from cocreate_sim.statistics import (
-    Checkpoint,
     mean_ci,
     paired_differences,
     replication_seeds,

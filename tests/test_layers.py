@@ -18,9 +18,25 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("errors", "limits", "fileio", "yamlio", "params", "constants", "constants_table")),
     ("mechanisms", ("mechanisms",)),
     ("model", ("metrics", "initiatives", "registry", "agents", "model")),
-    ("runner", ("runner", "executor", "scenario", "workspace")),
-    ("statistics", ("statistics",)),
-    ("outputs", ("reports", "publishing", "patterns", "patterns_design", "sweep", "app", "calibration", "robustness")),
+    ("runner", ("runner", "executor", "scenario", "workspace", "posterior")),
+    ("statistics", ("statistics", "checkpoints")),
+    ("language", ("i18n", "locale")),
+    (
+        "outputs",
+        (
+            "reports",
+            "publishing",
+            "published",
+            "patterns",
+            "patterns_design",
+            "sweep",
+            "app",
+            "calibration",
+            "robustness",
+            "robust_conclusions",
+            "regime",
+        ),
+    ),
     ("commands", ("cli", "commands", "__main__")),
 ]
 """From the bottom up; the first part of a module's dotted name (inside the package) gives its layer."""
@@ -31,6 +47,9 @@ ALLOWED_SIDEWAYS = {
     "sweep": ("publishing",),
     "calibration": ("publishing", "reports", "sweep"),
     "robustness": ("publishing",),
+    "robust_conclusions": ("patterns", "patterns_design", "publishing"),
+    "regime": ("publishing", "reports"),
+    "published": ("publishing", "reports"),
 }
 """Within the outputs layer only these links: publishing writes reports into results folders; patterns, sweeps,
 calibration and the robustness check publish their own folders. Reports and the app use none of their neighbours."""

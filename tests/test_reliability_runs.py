@@ -22,13 +22,13 @@ import pandas as pd
 import pytest
 
 from cocreate_sim import cli, runner
+from cocreate_sim.checkpoints import CHECKPOINT_PREFIX
 from cocreate_sim.publishing import PARTIAL_PREFIX
-from cocreate_sim.statistics import CHECKPOINT_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "npm_baseline.yaml")
 OTHER = str(ROOT / "scenarios" / "maintenance_pool.yaml")
-TINY = ["--steps", "3", "--set", "n_citizens=150", "--workers", "1", "--quiet"]
+TINY = ["--point", "--steps", "3", "--set", "n_citizens=150", "--workers", "1", "--quiet"]
 """A run of a few hundred milliseconds in this process."""
 WAIT_SECONDS = 300
 """Longest wait for a condition in a subprocess test (a loaded 2-core machine is slow, never this slow)."""
@@ -88,7 +88,7 @@ def no_simulation(monkeypatch) -> None:
 @pytest.mark.slow
 def test_a_killed_run_resumes_with_only_the_missing_replications(tmp_path: Path):
     command = [sys.executable, str(ROOT / "run.py"), BASELINE, "--steps", "150", "--set", "n_citizens=200"]
-    command += ["--replications", "8", "--seed", "3", "--workers", "1", "--quiet"]
+    command += ["--point", "--replications", "8", "--seed", "3", "--workers", "1", "--quiet"]
     out, clean = tmp_path / "out", tmp_path / "clean"
     proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

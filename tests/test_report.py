@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
 import pytest
 
+from cocreate_sim.i18n import po_path
 from cocreate_sim.params import resolve
 from cocreate_sim.reports import describe_differences, fmt_diff, fmt_value, render_compare, render_run
 from cocreate_sim.statistics import paired_differences, run_replications, summarize
@@ -107,3 +109,57 @@ def test_formatting_reads_like_a_planner_expects():
     assert fmt_value("hours_operations", 2616.4) == "2,616"
     assert fmt_diff("initiatives_completed", 3.0) == "+3.0"
     assert fmt_value("trust_mean", float("nan")) == "n/a"
+
+
+# ------------------------------------------------------------------ Danish
+def _english_left(page: str) -> list[str]:
+    """Source texts of the reports catalogue (without fields, longer than a word) still in a page's body."""
+    pofile = pytest.importorskip("babel.messages.pofile", reason="reading the catalogue needs Babel")
+    with open(po_path("da", "reports"), "rb") as handle:
+        catalog = pofile.read_po(handle, locale="da", domain="reports")
+    body = page.split("</head>", 1)[1]
+    return [
+        m.id
+        for m in catalog
+        if isinstance(m.id, str) and len(m.id) > 12 and "{" not in m.id and m.string != m.id
+        if m.id in body or html.escape(m.id) in body
+    ]
+
+
+def test_a_danish_run_report_speaks_danish_throughout(table):
+    one = table[table["scenario"] == "bold"]
+    params = resolve({**SMALL, "zero_error_culture": 0.1, "leader_dialogue": 0.8})
+    page = render_run("bold", "", params, one, summarize(one), {**PROV, "source": "my.yaml"}, lang="da")
+    assert page.startswith('<!DOCTYPE html><html lang="da">')
+    for danish in ("<h2>Hvad skete der</h2>", "<h2>Over tid</h2>", "Nulfejlskultur", "Ledelsesdialog", "uge (52 uger"):
+        assert danish in page
+    assert "initiativer på 20 uger" in page and "--lang da" in page
+    assert _english_left(page) == []
+    final = summarize(one).set_index("outcome").loc["uptake", "mean"]
+    assert fmt_value("uptake", final, "da") in page  # with a decimal comma
+    assert '"separators":",."' in page, "plotly writes the figures' numbers the Danish way"
+
+
+def test_a_danish_comparison_speaks_danish_throughout(table):
+    diffs = paired_differences(table, "base")
+    params = {"base": resolve(SMALL), "bold": resolve({**SMALL, "zero_error_culture": 0.1, "leader_dialogue": 0.8})}
+    page = render_compare(
+        ["base", "bold"], {"base": "", "bold": ""}, params, table, summarize(table), diffs, PROV, lang="da"
+    )
+    assert '<html lang="da">' in page
+    assert "Sammenligning: base mod bold" in page and "<b>bold</b> sammenlignet med <b>base</b>" in page
+    assert "Forskelle fra base i sidste uge" in page
+    assert _english_left(page) == []
+
+
+def test_danish_numbers_and_differences_read_as_a_danish_planner_expects():
+    assert fmt_value("uptake", 0.1234, "da") == "12,3\u00a0%"
+    assert fmt_value("hours_operations", 2616.4, "da") == "2.616"
+    assert fmt_diff("dropout_rate", -0.02, "da") == "-2,0 pct.-point"
+    assert fmt_value("trust_mean", float("nan"), "da") == "ikke beregnet"
+    diffs = _diffs([("uptake", 0.10, 0.05, 0.03, 0.07), ("trust_mean", 0.5, 0.01, -0.02, 0.04)])
+    (text,) = describe_differences(diffs, "da")
+    clear, unclear = text.split("Ingen tydelig forskel")
+    assert "Samskabende medarbejdere (udbredelse)</b> steg: 10,0\u00a0% → 15,0\u00a0%" in clear
+    assert "+5,0 pct.-point" in clear and "95 %-KI +3,0 pct.-point til +7,0 pct.-point" in clear
+    assert "borgernes tillid" in unclear

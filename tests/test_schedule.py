@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cocreate_sim.checkpoints import Checkpoint, run_fingerprint
 from cocreate_sim.errors import UserError
 from cocreate_sim.metrics import COLUMN_NAMES
 from cocreate_sim.params import INIT_ONLY
 from cocreate_sim.scenario import load_scenario, scenario_yaml
-from cocreate_sim.statistics import Checkpoint, run_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_citizens": 200, "population": 4000}
@@ -214,7 +214,8 @@ def test_a_comparison_report_marks_and_lists_each_scenarios_schedule(table: pd.D
 
 
 def test_a_results_folder_reproduces_the_schedule_and_its_report_marks_it(parent: Path, tmp_path: Path):
-    from cocreate_sim.publishing import compare_scenarios, rebuild_report, run_scenario
+    from cocreate_sim.published import rebuild_report
+    from cocreate_sim.publishing import compare_scenarios, run_scenario
 
     path = scheduled(parent.parent, f"  - week: {CHANGE_WEEK}\n    params:\n      leader_dialogue: 0.8\n")
     scenario = load_scenario(path)

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
-from .errors import UserError, did_you_mean, missing_extra, shorten
+from .errors import UserError, did_you_mean, missing_extra, whole_number_option
+from .i18n import add_language_option
+from .posterior import DRAWS, SEEDS_PER_DRAW
 
 EXIT_FAILED = 1
 """A run that went wrong inside (a bug in a task): the message names the task."""
@@ -33,13 +35,20 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 """Exit status after SIGTERM (128 + 15)."""
 
-FEATURES = (("cocreate_sim.sweep", ("sweep", "analyse")), ("cocreate_sim.app", ("serve",)))
+FEATURES = (
+    ("cocreate_sim.sweep", ("sweep", "analyse")),
+    ("cocreate_sim.app", ("serve",)),
+    ("cocreate_sim.calibration.cli", ("screen", "calibrate")),
+    ("cocreate_sim.robust_conclusions", ("robust",)),
+    ("cocreate_sim.regime", ("regime",)),
+)
 """Modules that add subcommands through their ``register(subparsers)``, and the commands they add."""
 
 EXAMPLES = """\
 examples:
   python3 run.py scenarios/drop_zero_error_culture.yaml
-  python3 run.py scenarios/npm_baseline.yaml --set zero_error_culture=0.3 --replications 10
+  python3 run.py scenarios/npm_baseline.yaml --set zero_error_culture=0.3 --draws 20
+  python3 run.py scenarios/npm_baseline.yaml --point --replications 10
   python3 run.py compare scenarios/npm_baseline.yaml scenarios/extra_bottom_line.yaml
   python3 run.py new my_municipality --from drop_zero_error_culture
   python3 run.py validate my_scenarios/my_municipality.yaml
@@ -54,11 +63,15 @@ An interrupted run keeps its finished replications: the same command with --resu
 """
 
 RUN_HELP = """\
-Run every replication of a scenario (in parallel on the local cores) and write a new results folder
-results/<scenario>-<timestamp>/ holding report.html, summary.csv (mean and 95% confidence interval of
-every outcome at the final week), timeseries.parquet (one row per replication and week),
-scenario.yaml (the fully resolved scenario with package version and git commit; it can be run again)
-and checksums.json (the SHA-256 of each file, which 'report' checks).
+Run a scenario (in parallel on the local cores) and write a new results folder
+results/<scenario>-<timestamp>/ holding report.html, summary.csv (mean and 95% interval of every
+outcome at the final week), timeseries.parquet (one row per replication and week), draws.csv,
+scenario.yaml (the fully resolved scenario with package version, git commit and the posterior's hash;
+it can be run again) and checksums.json (the SHA-256 of each file, which 'report' checks).
+By default the calibrated constants are drawn from the posterior (calibration/posterior.parquet):
+--draws sets of them (50), each on --seeds-per-draw seeds (2), and the intervals hold 95% of the runs:
+the uncertainty in the constants and chance together. --point runs the declared constants on the
+scenario's replications (--replications N) with 95% confidence intervals of the mean instead.
 Replication i uses the random seed <seed> + i, so the same command gives the same numbers.
 Each replication is kept in DIR/.checkpoint-*/ as soon as it finishes: after an interruption (Ctrl-C,
 kill, a crash) the same command with --resume runs only the missing ones. --out must be a folder you can
@@ -66,10 +79,16 @@ write in, not a system folder; it is checked before anything runs."""
 
 COMPARE_HELP = """\
 Run two or more scenarios with common random numbers (replication i of every scenario uses the same
-seed) and write one results folder whose report.html puts them side by side, with the difference of
-each from the FIRST scenario and its 95% confidence interval (paired by replication). Horizon,
+seed and the same constants drawn from the posterior) and write one results folder whose report.html
+puts them side by side, with the difference of each from the FIRST scenario, its 95% interval (paired
+by replication) and, for each outcome, the probability that the scenario does better than the first in
+the outcome's good direction. --point, --draws and --replications as for a run. Horizon,
 replications and seed come from the first scenario unless given as options; --set applies to all.
 As for a run, finished replications are kept and --resume reuses those of the same command."""
+
+
+REPORT_LANGUAGE_HELP = "language of report.html: en (English, the default) or da (Danish)"
+"""Help of --lang for the commands that write a report."""
 
 
 class _Terminated(BaseException):
@@ -82,23 +101,11 @@ def _on_sigterm(signum, frame) -> None:  # pragma: no cover - exercised through 
 
 # ------------------------------------------------------------------ parser
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {shorten(value)}")
-    return value
+    return whole_number_option(text, 1)
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {shorten(value)}")
-    return value
+    return whole_number_option(text, 0)
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +118,30 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "'python3 run.py params' lists every lever; the value the run starts with: a scenario's 'schedule' "
         "still changes the lever later)",
     )
-    parser.add_argument("--replications", type=_positive_int, metavar="N", help="number of replications")
+    parser.add_argument(
+        "--point",
+        action="store_true",
+        help="run the point model: the declared constants on --replications seeds (default: constants drawn from "
+        "the calibrated posterior, so that the bands hold parameter and stochastic uncertainty together)",
+    )
+    parser.add_argument(
+        "--replications", type=_positive_int, metavar="N", help="with --point: number of replications (seeds)"
+    )
+    parser.add_argument(
+        "--draws", type=_positive_int, metavar="N", help=f"sets of constants drawn from the posterior (default {DRAWS})"
+    )
+    parser.add_argument(
+        "--seeds-per-draw",
+        type=_positive_int,
+        metavar="N",
+        help=f"seeds each drawn set of constants runs on (default {SEEDS_PER_DRAW})",
+    )
+    parser.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="the posterior to draw from (default: calibration/posterior.parquet, shipped; or one that "
+        "'run.py calibrate' wrote)",
+    )
     parser.add_argument("--steps", type=_positive_int, metavar="N", help="horizon in weeks (52 = one year)")
     parser.add_argument("--seed", type=_non_negative_int, metavar="N", help="base random seed")
     parser.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
@@ -130,14 +160,15 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "DIR/.checkpoint-*/) and run only the others; the results equal those of an uninterrupted run",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table; print only the folder")
+    add_language_option(parser, REPORT_LANGUAGE_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser with every subcommand, including those other modules register."""
     parser = argparse.ArgumentParser(
         prog="run.py",
-        usage="python3 run.py SCENARIO.yaml [--set KEY=VALUE ...] [--replications N] [--steps N] [--seed N] "
-        "[--out DIR] [--quiet]\n       python3 run.py COMMAND [options]   (COMMAND: see below)",
+        usage="python3 run.py SCENARIO.yaml [--set KEY=VALUE ...] [--draws N | --point [--replications N]] "
+        "[--steps N] [--seed N] [--out DIR] [--quiet]\n       python3 run.py COMMAND [options]   (COMMAND: see below)",
         description="cocreate_sim: simulate a Danish municipality moving from New Public Management to "
         "co-creation (New Public Governance), and compare policy scenarios.",
         epilog=EXAMPLES,
@@ -207,6 +238,7 @@ def _add_report(sub) -> None:
     )
     report.add_argument("folder", metavar="RESULTS_DIR", help="a results folder, e.g. results/npm_baseline-2026...")
     report.add_argument("--out", metavar="FILE", help="write the report here instead of RESULTS_DIR/report.html")
+    add_language_option(report, "language of the rebuilt report: en (English, the default) or da (Danish)")
     report.set_defaults(func=cmd_report)
 
 
@@ -386,6 +418,8 @@ def _what_was_kept(argv: Sequence[str]) -> str:
     """The end of the message after Ctrl-C or SIGTERM: what a stop means for this command."""
     if argv and argv[0] in SERVING:
         return ": the app stopped."
+    if argv and argv[0] == "calibrate":
+        return ": every finished generation is kept in the output folder; the same command resumes."
     return ": no results folder was written (results appear only when complete)."
 
 

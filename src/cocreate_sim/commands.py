@@ -65,9 +65,76 @@ def _headline_table(summary, names: Sequence[str], diffs=None) -> str:
             if math.isfinite(r["ci95_low"]):
                 text += f" [{fmt_diff(c, r['ci95_low'])}, {fmt_diff(c, r['ci95_high'])}]"
                 text += " *" if (r["ci95_low"] > 0 or r["ci95_high"] < 0) else ""
-            rows.append([label(c), fmt_value(c, r["reference_mean"]), fmt_value(c, r["scenario_mean"]), text])
-        blocks.append("\n".join(layout(["outcome (final week)", names[0], n, "difference [95% CI]"], rows)))
+            better = r.get("p_better", math.nan)
+            chance = f"{better:.0%} ({r.get('good')})" if isinstance(better, float) and math.isfinite(better) else ""
+            rows.append([label(c), fmt_value(c, r["reference_mean"]), fmt_value(c, r["scenario_mean"]), text, chance])
+        header = ["outcome (final week)", names[0], n, "difference [95%]", f"P({n} better) (good)"]
+        blocks.append("\n".join(layout(header, rows)))
     return "\n\n".join(blocks)
+
+
+def _posterior(args: argparse.Namespace, seed: int, replications: int):
+    """The draws from the posterior a run or comparison uses, or None with --point (and the options checked)."""
+    from .posterior import DRAWS, SEEDS_PER_DRAW, draw_constants
+
+    if args.point:
+        given = [o for o, v in (("--draws", args.draws), ("--seeds-per-draw", args.seeds_per_draw)) if v] + (
+            ["--posterior"] if args.posterior else []
+        )
+        if given:
+            raise UserError(
+                f"{', '.join(given)} choose(s) how to draw constants from the posterior, but --point runs the "
+                "declared constants; drop --point, or drop " + " and ".join(given) + "."
+            )
+        return None
+    if args.replications is not None:
+        raise UserError(
+            "--replications sets the number of seeds of the point model; without --point, constants are drawn "
+            "from the calibrated posterior and --draws and --seeds-per-draw set the runs (default "
+            f"{DRAWS} x {SEEDS_PER_DRAW}). Add --point, or use --draws and --seeds-per-draw."
+        )
+    posterior = draw_constants(args.posterior, args.draws or DRAWS, args.seeds_per_draw or SEEDS_PER_DRAW, seed)
+    stale = _stale(posterior.info)
+    if stale:
+        note(
+            f"note: the posterior {display(posterior.path)} was fitted to another {stale} than this one; its "
+            "constants may no longer fit the figures. Recalibrate (docs/calibration.md), or run --point."
+        )
+    if not args.quiet:
+        names = ", ".join(posterior.fitted)
+        note(
+            f"Drawing {len(posterior.draws)} sets of constants ({names}) from the posterior "
+            f"{display(posterior.path)}, each on {posterior.seeds_per_draw} seed(s): {posterior.replications} runs "
+            f"per scenario, in place of the scenario's {replications} replication(s) of the declared constants "
+            "(--point runs those)."
+        )
+    return posterior
+
+
+def _stale(info: dict) -> str:
+    """What changed since a posterior was fitted: "model code", "constants table", or "" when nothing did."""
+    from .constants import table_digest
+    from .sweep.design import model_code_hash
+
+    changed = [
+        what
+        for what, key, now in (
+            ("model code", "model_code", model_code_hash()),
+            ("constants table", "constants_table", table_digest()),
+        )
+        if info.get(key) not in (None, now)
+    ]
+    return " and ".join(changed)
+
+
+def _interval_note(posterior, replications: int) -> str:
+    """What the intervals of the printed table are."""
+    if posterior is not None:
+        return (
+            f"[range of 95% of {posterior.replications} runs: {len(posterior.draws)} sets of constants drawn from "
+            f"the posterior x {posterior.seeds_per_draw} seed(s); parameter and stochastic uncertainty together]"
+        )
+    return f"[95% confidence interval over {replications} replications of the point model]"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -82,15 +149,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         replications=args.replications,
         seed=args.seed,
     )
+    posterior = _posterior(args, scenario.seed, scenario.replications)
+    runs = posterior.replications if posterior else scenario.replications
     if not args.quiet:
         print(
-            f"Running '{scenario.name}': {scenario.steps} weeks x {scenario.replications} replication(s), "
-            f"seeds {scenario.seed}..{scenario.seed + scenario.replications - 1}",
+            f"Running '{scenario.name}': {scenario.steps} weeks x {runs} run(s), "
+            f"seeds {scenario.seed}..{scenario.seed + runs - 1}",
             file=sys.stderr,
         )
     started = time.perf_counter()
     folder, summary = run_scenario(
-        scenario, args.out, args.processes, progress=not args.quiet, resume=args.resume, notify=note
+        scenario,
+        args.out,
+        args.processes,
+        progress=not args.quiet,
+        resume=args.resume,
+        notify=note,
+        lang=args.lang,
+        posterior=posterior,
     )
     if args.quiet:
         print(display(folder))
@@ -99,8 +175,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\nDone in {time.perf_counter() - started:.1f} s. Results in: {display(folder)}/")
     print(f"  open {display(folder / 'report.html')} in a browser for the report\n")
     print(_headline_table(summary, [scenario.name]))
-    if scenario.replications > 1:
-        print(f"\n[95% confidence interval over {scenario.replications} replications]")
+    if runs > 1:
+        print("\n" + _interval_note(posterior, runs))
     return 0
 
 
@@ -120,12 +196,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     steps = args.steps or first.steps
     replications = args.replications or first.replications
     seed = first.seed if args.seed is None else args.seed
+    posterior = _posterior(args, seed, replications)
     for s in scenarios[1:]:
         differs = [
             what
             for what, mine, used, given in (
                 ("horizon", s.steps, steps, args.steps),
-                ("replications", s.replications, replications, args.replications),
+                ("replications", s.replications, replications, args.replications if posterior is None else 0),
                 ("seed", s.seed, seed, args.seed),
             )
             if mine != used and given is None
@@ -136,10 +213,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 f"({steps} weeks, {replications} replications, seed {seed}) so that the runs are comparable.",
                 file=sys.stderr,
             )
+    if posterior is not None:
+        replications = posterior.replications
     if not args.quiet:
+        draws = " and the same sets of constants" if posterior is not None else ""
         print(
-            f"Comparing {len(scenarios)} scenarios: {steps} weeks x {replications} replication(s), "
-            f"the same seeds {seed}..{seed + replications - 1} for each",
+            f"Comparing {len(scenarios)} scenarios: {steps} weeks x {replications} run(s), "
+            f"the same seeds {seed}..{seed + replications - 1}{draws} for each",
             file=sys.stderr,
         )
     started = time.perf_counter()
@@ -153,6 +233,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         resume=args.resume,
         notify=note,
+        lang=args.lang,
+        posterior=posterior,
     )
     if args.quiet:
         print(display(folder))
@@ -162,7 +244,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"  open {display(folder / 'report.html')} in a browser for the report\n")
     print(_headline_table(summary, names, diffs))
     if replications > 1:
-        print("\n[95% confidence intervals; * = the difference is clear: its interval excludes zero]")
+        print("\n" + _interval_note(posterior, replications))
+        print(
+            "[* = the difference is clear: its interval excludes zero. P(better): "
+            + (
+                "the share of posterior draws in which the scenario does better, on paired seeds"
+                if posterior is not None
+                else "the share of paired replications in which the scenario does better"
+            )
+            + ", in the outcome's good direction (in brackets); ties count half]"
+        )
     return 0
 
 
@@ -262,9 +353,9 @@ def cmd_patterns(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild report.html from an existing results folder."""
-    from .publishing import rebuild_report
+    from .published import rebuild_report
 
-    written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None, notify=note)
+    written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None, notify=note, lang=args.lang)
     print(f"wrote {display(written)}; open it in a browser")
     return 0
 

@@ -94,3 +94,21 @@ def missing_extra(exc: ImportError) -> str | None:
         f"this command needs the optional package '{top}', which is not installed. Install the [{extra}] extra "
         f"from the project's folder: python3 -m pip install -e '.[{extra}]'"
     )
+
+
+def whole_number_option(text: str, least: int) -> int:
+    """A command-line option's whole number of at least ``least`` (an argparse type's body)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, got {shorten(value)}")
+    return value
+
+
+def whole_number_type(least: int) -> Any:
+    """An argparse ``type=`` for a whole number of at least ``least`` (:func:`whole_number_option`)."""
+    return lambda text: whole_number_option(text, least)

@@ -141,11 +141,15 @@ class PatternResult:
     """After a shock: (outcome, mean paired difference, low, high) for :data:`REPORTED_AFTER_SHOCK`."""
 
 
-def _run_arm(args: tuple[dict[str, Any], int, int, int | None, float]) -> dict[str, np.ndarray]:
+Job = tuple[dict[str, Any], int, int, int | None, float, dict[str, float] | None]
+"""One pattern run: levers, seed, horizon, shock week (or None), shock size, changed constants (or None)."""
+
+
+def _run_arm(args: Job) -> dict[str, np.ndarray]:
     """One replication: the model table as arrays (row = week, from 0), disturbed after ``shock_week`` if given."""
-    params, seed, steps, shock_week, size = args
+    params, seed, steps, shock_week, size, constants = args
     weeks = check_steps(steps)
-    model = CoCreationModel(rng=seed, **params)
+    model = CoCreationModel(rng=seed, constants=constants, **params)
     try:
         for _ in range(weeks):
             if shock_week is not None and model.week == shock_week:
@@ -159,7 +163,7 @@ def _run_arm(args: tuple[dict[str, Any], int, int, int | None, float]) -> dict[s
     return out
 
 
-def _jobs(pattern: Pattern, seeds: list[int], horizon: int) -> list[tuple[dict[str, Any], int, int, int | None, float]]:
+def _jobs(pattern: Pattern, seeds: list[int], horizon: int, constants: Sequence[Any]) -> list[Job]:
     shock = pattern.shock
     week = shock.timing(horizon)[0] if shock else None
     return [
@@ -169,9 +173,10 @@ def _jobs(pattern: Pattern, seeds: list[int], horizon: int) -> list[tuple[dict[s
             horizon,
             week if shock and name in pattern.shocked else None,
             shock.size if shock else 0.0,
+            constants[i],
         )
         for name, arm in pattern.arms.items()
-        for seed in seeds
+        for i, seed in enumerate(seeds)
     ]
 
 
@@ -210,6 +215,7 @@ def run_patterns(
     base_seed: int = BASE_SEED,
     horizon: int | None = None,
     progress: bool = False,
+    constants: Sequence[dict[str, float] | None] | None = None,
 ) -> list[PatternResult]:
     """Run every arm of every pattern on the same seeds, in one batch, and measure the contrasts.
 
@@ -217,11 +223,16 @@ def run_patterns(
     ``processes`` is the number of worker processes (default: all cores).
     The numbers do not depend on ``processes``: a run depends only on its seed
     (and, for a shocked arm, on the shock, which draws no random numbers).
+    ``constants[i]`` (if given) are replication ``i``'s changed constants in
+    every arm (draws from the posterior, :mod:`cocreate_sim.robust`).
     """
     from .executor import run_tasks
 
     seeds = [base_seed + i for i in range(replications)]
-    jobs = [job for pattern in patterns for job in _jobs(pattern, seeds, horizon or pattern.horizon)]
+    drawn = list(constants) if constants is not None else [None] * replications
+    if len(drawn) != replications:
+        raise ValueError(f"{len(drawn)} sets of constants for {replications} replications")  # a coding error
+    jobs = [job for pattern in patterns for job in _jobs(pattern, seeds, horizon or pattern.horizon, drawn)]
     runs: list[Any] = [None] * len(jobs)
     for index, run in run_tasks(
         _run_arm, jobs, workers=processes, progress=progress, desc="pattern runs", in_process_below=2

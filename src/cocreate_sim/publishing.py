@@ -7,7 +7,7 @@ never leaves a half-written results folder. A process removes only what it
 created itself, by its exact path: a folder of anyone else is never touched.
 Before renaming, ``checksums.json`` records the SHA-256 of every file but
 ``report.html`` (which ``report`` rebuilds); every command that reads a
-results folder verifies it (:func:`read_results`).
+results folder verifies it (:func:`.published.read_results`).
 
 The output folder (``--out``) is checked before anything runs
 (:func:`prepare_out_dir`): never a system folder, always writable.
@@ -21,11 +21,12 @@ replications of the very same command; the checkpoint is removed once the
 results folder is published.
 
 A run folder holds ``scenario.yaml`` (fully resolved, with provenance),
-``timeseries.parquet``, ``summary.csv``, ``report.html`` and
-``checksums.json``; a comparison folder holds ``scenarios/<name>.yaml`` per
+``timeseries.parquet``, ``summary.csv``, ``report.html``,
+``checksums.json`` and, when it drew its constants from the posterior,
+``draws.csv``; a comparison folder holds ``scenarios/<name>.yaml`` per
 scenario, ``timeseries.parquet``, ``summary.csv``, ``differences.csv``,
-``report.html`` and ``checksums.json``. :func:`rebuild_report` writes
-``report.html`` again from the other files.
+``report.html`` and ``checksums.json``. :func:`.published.rebuild_report`
+writes ``report.html`` again from the other files.
 """
 
 from __future__ import annotations
@@ -43,16 +44,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError, clip, display
-from .fileio import CHECKSUMS, atomic_write_text, verify_checksums, write_checksums
-from .statistics import (
-    CHECKPOINT_PREFIX,
-    Checkpoint,
-    paired_differences,
-    replication_seeds,
-    run_replications,
-    summarize,
-)
+from .checkpoints import CHECKPOINT_PREFIX, Checkpoint
+from .errors import UserError, display
+from .fileio import atomic_write_text, write_checksums
+from .i18n import DEFAULT_LANGUAGE
+from .statistics import paired_differences, replication_seeds, run_replications, summarize
 
 Notify = Callable[[str], None]
 """Where a function sends notes for the user (the command line prints them on stderr)."""
@@ -78,6 +74,8 @@ SYSTEM_FOLDERS = tuple(
 """Folders of the operating system: results never go in them or anywhere below them."""
 SHARED_ROOTS = ("/", "/home", "/media", "/mnt", "/opt", "/srv", "/usr", "/usr/local", "/var", "/Users", "/Volumes")
 """Top-level folders shared by everyone: results may go in a folder below them, never directly in them."""
+DRAWS_FILE = "draws.csv"
+"""The posterior draws a run or comparison ran, one row per replication (only when it drew from a posterior)."""
 
 
 # ------------------------------------------------------------- provenance
@@ -98,8 +96,11 @@ def git_commit() -> str:
     return f"{commit}{' (with uncommitted changes)' if dirty else ''}" if commit else "unknown"
 
 
-def provenance() -> dict[str, Any]:
-    """What produced a result: package version, git commit, Python and Mesa versions, time, command."""
+def provenance(posterior: Any = None) -> dict[str, Any]:
+    """What produced a result: package version, git commit, Python and Mesa versions, time, command.
+
+    With ``posterior`` (:class:`~cocreate_sim.posterior.PosteriorDraws`), also the posterior drawn from.
+    """
     import mesa
     import numpy as np
     import pandas as pd
@@ -117,6 +118,7 @@ def provenance() -> dict[str, Any]:
         "platform": platform.platform(),
         "timestamp_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "",
+        **({"posterior": posterior.provenance()} if posterior is not None else {}),
     }
 
 
@@ -239,6 +241,7 @@ def kept_replications(
     progress: bool,
     resume: bool,
     notify: Notify | None,
+    constants: Sequence[Any] | None = None,
 ) -> Iterator[Any]:
     """Run the replications, keeping each as it finishes; yield the table; remove the kept files afterwards.
 
@@ -246,7 +249,7 @@ def kept_replications(
     reused and only the others run. The checkpoint is removed when the body
     (publishing) succeeds and kept when anything fails or is interrupted.
     """
-    checkpoint = Checkpoint(out_dir, runs, steps, seeds)
+    checkpoint = Checkpoint(out_dir, runs, steps, seeds, constants)
     usable = checkpoint.open()
     try:
         done: dict[tuple[str, int], Any] = {}
@@ -292,7 +295,14 @@ def kept_replications(
             )
         try:
             yield run_replications(
-                runs, steps, seeds, processes, progress, done=done, on_done=checkpoint.save if usable else None
+                runs,
+                steps,
+                seeds,
+                processes,
+                progress,
+                done=done,
+                on_done=checkpoint.save if usable else None,
+                constants=constants,
             )
         except BaseException:  # interrupted or failed, while running or publishing: say what is kept
             kept = len(checkpoint.files()) if usable else 0
@@ -317,33 +327,55 @@ def run_scenario(
     *,
     resume: bool = False,
     notify: Notify | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    posterior: Any = None,
 ) -> tuple[Path, Any]:
     """Run a loaded scenario's replications and publish a new results folder; return it and the summary.
 
     The folder holds ``scenario.yaml`` (fully resolved, with provenance),
-    ``timeseries.parquet``, ``summary.csv``, ``report.html`` and
+    ``timeseries.parquet``, ``summary.csv``, ``report.html`` (in ``lang``) and
     ``checksums.json``. ``out_dir`` is checked before anything runs; finished
     replications are kept as they finish and, with ``resume``, those of an
     interrupted run of the same command are reused (:func:`kept_replications`).
+    With ``posterior`` (:class:`~cocreate_sim.posterior.PosteriorDraws`) each
+    draw of constants runs on its own seeds instead of ``scenario.replications``
+    seeds of the declared constants, and the folder also holds ``draws.csv``.
     """
     from .reports import render_run
     from .scenario import scenario_yaml
 
     out_dir = prepare_out_dir(out_dir)
+    if posterior is not None:
+        scenario = dataclasses.replace(scenario, replications=posterior.replications)
     seeds = replication_seeds(scenario.seed, scenario.replications)
     runs = [(scenario.name, scenario.params, scenario.schedule)]
-    with kept_replications(out_dir, runs, scenario.steps, seeds, processes, progress, resume, notify) as table:
-        summary = summarize(table)
-        prov = {**provenance(), "source": scenario.resolved.get("source", str(scenario.path))}
+    constants = _drawn(posterior)
+    with kept_replications(
+        out_dir, runs, scenario.steps, seeds, processes, progress, resume, notify, constants
+    ) as table:
+        summary = summarize(table, predictive=posterior is not None)
+        prov = {**provenance(posterior), "source": scenario.resolved.get("source", str(scenario.path))}
         with publishing_dir(out_dir, scenario.name) as (work, final):
             atomic_write_text(work / "scenario.yaml", scenario_yaml(scenario, prov))
+            _write_draws(work, posterior)
             table.drop(columns="scenario").to_parquet(work / "timeseries.parquet", index=False)
             summary.drop(columns="scenario").to_csv(work / "summary.csv", index=False)
             page = render_run(
-                scenario.name, scenario.description, scenario.params, table, summary, prov, scenario.schedule
+                scenario.name, scenario.description, scenario.params, table, summary, prov, scenario.schedule, lang
             )
             atomic_write_text(work / "report.html", page)
     return final[0], summary
+
+
+def _drawn(posterior: Any) -> list[Any] | None:
+    """Each replication's constants drawn from ``posterior``, or None for the point model."""
+    return None if posterior is None else posterior.constants_by_replication()
+
+
+def _write_draws(work: Path, posterior: Any) -> None:
+    """``draws.csv``: which posterior draw, with which constants, each replication ran (nothing for the point model)."""
+    if posterior is not None:
+        atomic_write_text(work / DRAWS_FILE, posterior.table().to_csv(index=False))
 
 
 def compare_folder_name(names: Sequence[str]) -> str:
@@ -365,12 +397,17 @@ def compare_scenarios(
     *,
     resume: bool = False,
     notify: Notify | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    posterior: Any = None,
 ) -> tuple[Path, Any, Any]:
     """Run every scenario with the same seeds (common random numbers); publish one folder with one report.
 
     Differences are each scenario minus the first, paired by replication.
     Returns the folder, the summary and the differences. ``out_dir``,
-    ``resume`` and ``notify`` as for :func:`run_scenario`.
+    ``resume``, ``notify``, ``lang`` (the report's language) and ``posterior``
+    as for :func:`run_scenario`; with ``posterior`` every scenario runs the same
+    draws on the same seeds (common draws and common random numbers), and
+    ``replications`` is ignored.
     """
     from .reports import render_compare
     from .scenario import scenario_yaml
@@ -383,25 +420,29 @@ def compare_scenarios(
         )
     out_dir = prepare_out_dir(out_dir)
     names = unique_names([s.name for s in scenarios])
+    if posterior is not None:
+        replications = posterior.replications
     seeds = replication_seeds(seed, replications)
     runs = [(n, s.params, s.schedule) for n, s in zip(names, scenarios, strict=True)]
-    with kept_replications(out_dir, runs, steps, seeds, processes, progress, resume, notify) as table:
-        summary = summarize(table)
-        diffs = paired_differences(table, names[0])
-        prov = provenance()
+    constants = _drawn(posterior)
+    with kept_replications(out_dir, runs, steps, seeds, processes, progress, resume, notify, constants) as table:
+        summary = summarize(table, predictive=posterior is not None)
+        diffs = paired_differences(table, names[0], per_draw=posterior.seeds_per_draw if posterior else None)
+        prov = provenance(posterior)
         named = dict(zip(names, scenarios, strict=True))
         with publishing_dir(out_dir, compare_folder_name(names)) as (work, final):
             (work / "scenarios").mkdir()
             for n, s in named.items():
                 ran = dataclasses.replace(s, steps=steps, replications=replications, seed=seed)
                 atomic_write_text(work / "scenarios" / f"{n}.yaml", scenario_yaml(ran, {**prov, "compared_as": n}))
+            _write_draws(work, posterior)
             table.to_parquet(work / "timeseries.parquet", index=False)
             summary.to_csv(work / "summary.csv", index=False)
             diffs.to_csv(work / "differences.csv", index=False)
             descriptions = {n: s.description for n, s in named.items()}
             params = {n: s.params for n, s in named.items()}
             schedules = {n: s.schedule for n, s in named.items()}
-            page = render_compare(names, descriptions, params, table, summary, diffs, prov, schedules)
+            page = render_compare(names, descriptions, params, table, summary, diffs, prov, schedules, lang)
             atomic_write_text(work / "report.html", page)
     return final[0], summary, diffs
 
@@ -415,175 +456,3 @@ def unique_names(names: Sequence[str]) -> list[str]:
             candidate, k = f"{name}-{k}", k + 1
         out.append(candidate)
     return out
-
-
-# -------------------------------------------------------- rebuilt reports
-RUN_FILES = ("scenario.yaml", "timeseries.parquet", "summary.csv")
-"""What a run folder holds besides report.html."""
-COMPARE_FILES = ("scenarios/*.yaml", "timeseries.parquet", "summary.csv", "differences.csv")
-"""What a comparison folder holds besides report.html."""
-SUMMARY_COLUMNS = ("outcome", "mean", "ci95_low", "ci95_high")
-"""Columns of summary.csv a report reads."""
-DIFFERENCE_NUMBERS = ("reference_mean", "scenario_mean", "difference", "ci95_low", "ci95_high")
-"""Columns of differences.csv that hold numbers."""
-DIFFERENCE_COLUMNS = ("scenario", "reference", "outcome", *DIFFERENCE_NUMBERS)
-"""Columns of differences.csv a report reads."""
-SHOWN_MISSING = 3
-"""Most missing outcomes named in an error about summary.csv."""
-
-
-def _damaged(path: Path, what: str) -> UserError:
-    return UserError(
-        f"{display(path)}: {what}. This file is written by 'python3 run.py' or 'python3 run.py compare'; "
-        "run the scenario again to get a complete results folder."
-    )
-
-
-def _read_frame(path: Path, needed: Sequence[str]) -> Any:
-    """A parquet or CSV file as a DataFrame with the ``needed`` numeric or text columns, or a UserError."""
-    import pandas as pd
-
-    if not path.is_file():
-        raise _damaged(path, "the file is missing")
-    try:
-        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow and pandas raise many kinds for a damaged file
-        raise _damaged(path, f"the file cannot be read ({type(exc).__name__}: {clip(str(exc))})") from None
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise _damaged(path, f"the column(s) {', '.join(missing)} are missing")
-    if frame.empty:
-        raise _damaged(path, "the file has no rows")
-    return frame
-
-
-def _check_numbers(path: Path, frame: Any, columns: Sequence[str]) -> None:
-    import pandas as pd
-
-    wrong = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if wrong:
-        raise _damaged(path, f"the column(s) {', '.join(wrong)} do not hold numbers")
-
-
-def _scenario_file(path: Path) -> tuple[Any, dict[str, Any]]:
-    """The scenario of a results folder and the provenance recorded with it."""
-    from .scenario import load_scenario
-    from .yamlio import load_mapping
-
-    if not path.is_file():
-        raise _damaged(path, "the file is missing")
-    scenario = load_scenario(path)
-    prov = load_mapping(path, "results scenario file")[0].get("provenance")
-    prov = dict(prov) if isinstance(prov, dict) else {}
-    if scenario.description == f"Resolved from {prov.get('source')}":
-        scenario.description = ""  # written in place of an empty description
-    return scenario, prov
-
-
-def _read_table(folder: Path, names_column: bool) -> tuple[Any, Any]:
-    from .metrics import COLUMN_NAMES
-
-    table_path, summary_path = folder / "timeseries.parquet", folder / "summary.csv"
-    needed = ["scenario"] * names_column + ["replication", "seed", "week", *COLUMN_NAMES]
-    table = _read_frame(table_path, needed)
-    _check_numbers(table_path, table, needed[names_column:])
-    summary = _read_frame(summary_path, ["scenario"] * names_column + list(SUMMARY_COLUMNS))
-    _check_numbers(summary_path, summary, SUMMARY_COLUMNS[1:])
-    groups = summary.groupby("scenario", sort=False)["outcome"] if names_column else [("", summary["outcome"])]
-    for scenario, outcomes in groups:
-        absent = sorted(set(COLUMN_NAMES) - set(outcomes))
-        if absent:
-            where = f" of scenario {scenario}" if scenario else ""
-            shown = ", ".join(absent[:SHOWN_MISSING]) + (", ..." if len(absent) > SHOWN_MISSING else "")
-            raise _damaged(summary_path, f"the outcome(s) {shown}{where} are missing")
-    return table, summary
-
-
-def _read_run(folder: Path) -> dict[str, Any]:
-    scenario, prov = _scenario_file(folder / "scenario.yaml")
-    table, summary = _read_table(folder, names_column=False)
-    table.insert(0, "scenario", scenario.name)
-    summary.insert(0, "scenario", scenario.name)
-    return {
-        "scenario_name": scenario.name,
-        "description": scenario.description,
-        "params": scenario.params,
-        "table": table,
-        "summary": summary,
-        "provenance": prov,
-        "schedule": scenario.schedule,
-    }
-
-
-def _read_compare(folder: Path) -> dict[str, Any]:
-    table, summary = _read_table(folder, names_column=True)
-    diffs_path = folder / "differences.csv"
-    diffs = _read_frame(diffs_path, DIFFERENCE_COLUMNS)
-    _check_numbers(diffs_path, diffs, DIFFERENCE_NUMBERS)
-    names = [str(n) for n in table["scenario"].unique()]
-    descriptions, params, schedules, prov = {}, {}, {}, {}
-    for n in names:
-        scenario, prov = _scenario_file(folder / "scenarios" / f"{n}.yaml")
-        descriptions[n], params[n], schedules[n] = scenario.description, scenario.params, scenario.schedule
-    for key in ("compared_as", "source", "extends_chain", "overrides"):
-        prov.pop(key, None)
-    stray = sorted({str(s) for s in summary["scenario"]} - set(names))
-    if stray:
-        raise _damaged(folder / "summary.csv", f"scenario {stray[0]} is not in timeseries.parquet")
-    return {
-        "names": names,
-        "descriptions": descriptions,
-        "params": params,
-        "table": table,
-        "summary": summary,
-        "diffs": diffs,
-        "provenance": prov,
-        "schedules": schedules,
-    }
-
-
-def _verify(folder: Path, notify: Notify | None) -> None:
-    if not verify_checksums(folder):
-        _note(
-            notify,
-            f"note: {display(folder)} has no {CHECKSUMS} (written by an older cocreate_sim), so its files "
-            "cannot be verified; they are read as they are.",
-        )
-
-
-def read_results(folder: Path, notify: Notify | None = None) -> tuple[str, dict[str, Any]]:
-    """``("run" | "compare", arguments of render_run or render_compare)`` read from a verified results folder."""
-    if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "no such folder"
-        raise UserError(
-            f"{display(folder)}: {what}. Give a results folder, e.g. 'python3 run.py report results/NAME-TIMESTAMP'."
-        )
-    if (folder / "scenario.yaml").exists():
-        _verify(folder, notify)
-        return "run", _read_run(folder)
-    if (folder / "differences.csv").exists() or (folder / "scenarios").is_dir():
-        _verify(folder, notify)
-        return "compare", _read_compare(folder)
-    raise UserError(
-        f"{display(folder)}: not a results folder. A run folder holds {', '.join(RUN_FILES)}; a comparison "
-        f"folder holds {', '.join(COMPARE_FILES)} (both written by 'python3 run.py' into results/)."
-    )
-
-
-def rebuild_report(folder: str | Path, out: str | Path | None = None, notify: Notify | None = None) -> Path:
-    """Write ``report.html`` again from a results folder's verified files (or to ``out``); return the file written.
-
-    Raises UserError naming the folder or file when the folder is missing,
-    is not a results folder, or holds a missing, damaged or changed file.
-    """
-    from .reports import render_compare, render_run
-
-    folder = Path(folder)
-    kind, page_args = read_results(folder, notify)
-    page = render_run(**page_args) if kind == "run" else render_compare(**page_args)
-    target = Path(out) if out is not None else folder / "report.html"
-    try:
-        atomic_write_text(target, page)
-    except OSError as exc:
-        raise UserError(f"{display(target)}: cannot write the report ({exc.strerror or exc}).") from None
-    return target

@@ -12,7 +12,7 @@ or of hours never goes below 0, that of a share never outside [0, 1]
 (:func:`outcome_bounds`). Differences between scenarios are not cut: a
 difference may be negative.
 
-Finished replications can be kept on disk as they finish (:class:`Checkpoint`,
+Finished replications can be kept on disk as they finish (:class:`.checkpoints.Checkpoint`,
 one checksummed Parquet file each, under a fingerprint of the runs (levers and
 schedules), horizon, seeds and code), so that an interrupted run resumes with only the missing
 ones; :func:`run_replications` gives the same table either way.
@@ -21,27 +21,21 @@ ones; :func:`run_replications` gives the same table either way.
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
-import json
 import math
-import os
-import platform
-import re
-import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import UserError, clip, display
-from .fileio import atomic_write_bytes
 from .metrics import COLUMN_NAMES, COLUMNS
 
 CONFIDENCE = 0.95
 """Level of every confidence interval the package reports (summary.csv, reports, patterns)."""
+INTERVAL_MEAN = "95% confidence interval of the mean"
+"""The ``interval`` of a summary over seeds of the point model."""
+INTERVAL_PREDICTIVE = "95% of runs (constants drawn from the posterior, each on its own seeds)"
+"""The ``interval`` of a summary over posterior draws: parameter and stochastic uncertainty together."""
 
 UNIT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("share", 0.0, 1.0),
@@ -55,6 +49,38 @@ UNIT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("value units", 0.0, math.inf),
 )
 """What a value can be, by the start of its unit in :data:`cocreate_sim.metrics.COLUMNS`."""
+
+GOOD_DIRECTION: dict[str, str] = {
+    "uptake": "higher",
+    "mindset_mean": "higher",
+    "practice_mean": "higher",
+    "energy_mean": "higher",
+    "strain_share": "lower",
+    "burnout_share": "lower",
+    "zero_error_state": "lower",
+    "initiatives_completed": "higher",
+    "initiatives_failed": "lower",
+    "initiatives_abandoned": "lower",
+    "participants": "higher",
+    "volunteer_retention": "higher",
+    "inclusion_ratio": "closer to 1",
+    "weak_needs_addressed_share": "higher",
+    "public_value": "higher",
+    "trust_mean": "higher",
+    "legitimacy": "higher",
+    "unfunded_maintenance_hours": "lower",
+    "capacity_returned_hours": "higher",
+    "net_payback_hours": "higher",
+    "backlog": "lower",
+    "complaints": "lower",
+    "errors": "lower",
+    "decision_weeks_mean": "lower",
+    "dropout_rate": "lower",
+}
+"""Which way a comparison calls an outcome better, the one declaration of that judgement. Outcomes not here
+have no better direction: a means (hours co-creating), a count of activity (initiatives started), or a matter
+of judgement (politicians' hours). Kept apart from :mod:`metrics` (what is observed) on purpose: it is how a
+comparison judges, and changing it must not change the model code's hash."""
 
 BOUNDS_SENTENCE = (
     "Intervals stop at what an outcome can be: counts, hours and ratios never go below 0, and shares and 0–1 "
@@ -72,6 +98,8 @@ def replication_seeds(base_seed: int, replications: int) -> list[int]:
 # -------------------------------------------------------------- running
 Schedule = tuple[tuple[int, dict[str, Any]], ...]
 """Lever changes during a run, ``((week, {lever: value}), ...)``, as :func:`.params.check_schedule` returns them."""
+Constants = Mapping[str, float] | None
+"""Changed internal constants of one replication (drawn from the posterior), or None for the declared values."""
 
 
 def unpack_run(run: Sequence[Any]) -> tuple[str, dict[str, Any], Schedule]:
@@ -81,12 +109,14 @@ def unpack_run(run: Sequence[Any]) -> tuple[str, dict[str, Any], Schedule]:
     return str(label), dict(params), schedule
 
 
-def _run_one(task: tuple[str, int, int, int, dict[str, Any], Schedule]) -> tuple[str, int, int, pd.DataFrame]:
+def _run_one(
+    task: tuple[str, int, int, int, dict[str, Any], Schedule, Constants],
+) -> tuple[str, int, int, pd.DataFrame]:
     """One replication (top-level so that worker processes can import it)."""
     from .runner import run_timeseries
 
-    label, replication, seed, steps, params, schedule = task
-    frame = run_timeseries(steps, seed, schedule=schedule or None, **params)
+    label, replication, seed, steps, params, schedule, constants = task
+    frame = run_timeseries(steps, seed, schedule=schedule or None, constants=constants or None, **params)
     return label, replication, seed, frame
 
 
@@ -109,6 +139,7 @@ def run_replications(
     *,
     done: Mapping[tuple[str, int], pd.DataFrame] | None = None,
     on_done: Callable[[pd.DataFrame], None] | None = None,
+    constants: Sequence[Constants] | None = None,
 ) -> pd.DataFrame:
     """Run every (label, params) or (label, params, schedule) with every seed; one row per label, replication, week.
 
@@ -118,11 +149,14 @@ def run_replications(
     ``done`` maps ``(label, replication)`` to the rows (:func:`replication_rows`)
     of replications already run, e.g. kept by an interrupted run: only the
     others run. ``on_done(rows)`` receives each new replication's rows as soon
-    as it finishes. The table is the same however the replications were split.
+    as it finishes. ``constants[i]`` (if given) are replication ``i``'s changed
+    constants, the same in every run (common draws, as common seeds). The
+    table is the same however the replications were split.
     """
     done = dict(done or {})
+    constants = replication_constants(constants, seeds)
     tasks = [
-        (label, i, seed, steps, params, schedule)
+        (label, i, seed, steps, params, schedule, constants[i])
         for label, params, schedule in map(unpack_run, runs)
         for i, seed in enumerate(seeds)
         if (label, i) not in done
@@ -153,196 +187,13 @@ def _execute(tasks: list, processes: int | None, progress: bool, initial: int) -
             yield result
 
 
-# ----------------------------------------------------------- checkpoints
-CHECKPOINT_PREFIX = ".checkpoint-"
-"""Start of the name of the folder keeping a run's finished replications until its results are published."""
-CHECKPOINT_FORMAT = 1
-"""Version of the checkpoint files' layout; part of the fingerprint, so an older layout is never read."""
-FINGERPRINT_DIGITS = 16
-"""Hex digits of a run's fingerprint in its checkpoint folder's name."""
-CHECKSUM_DIGITS = 16
-"""Hex digits of the SHA-256 in a kept replication's file name."""
-FINGERPRINT_KEY = b"cocreate_sim.fingerprint"
-"""Parquet metadata key recording the fingerprint of the run a kept replication belongs to."""
-CHECKPOINT_LOCK = ".lock"
-"""File in a checkpoint folder locked by the one process that runs into it."""
-_KEPT_NAME = re.compile(r"rep-(\d+)-(\d+)-([0-9a-f]+)\.parquet")
-
-
-@functools.cache
-def code_version() -> str:
-    """SHA-256 of this package's source files and the versions of the libraries the numbers depend on."""
-    import mesa
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for source in sorted(root.rglob("*.py")):
-        digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-    versions = (platform.python_version(), mesa.__version__, np.__version__, pd.__version__, pa.__version__)
-    digest.update(" ".join(versions).encode())
-    return digest.hexdigest()
-
-
-def run_fingerprint(runs: Sequence[Sequence[Any]], steps: int, seeds: Sequence[int]) -> str:
-    """What makes two runs the same: names, levers and lever schedules of the runs, horizon, seeds and code."""
-    record = {
-        "format": CHECKPOINT_FORMAT,
-        "runs": [
-            [label, dict(sorted(params.items())), [[week, dict(sorted(changes.items()))] for week, changes in schedule]]
-            for label, params, schedule in map(unpack_run, runs)
-        ],
-        "steps": int(steps),
-        "seeds": [int(s) for s in seeds],
-        "code": code_version(),
-    }
-    text = json.dumps(record, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_DIGITS]
-
-
-class Checkpoint:
-    """The finished replications of one run, kept in ``out_dir/.checkpoint-<fingerprint>/`` until published.
-
-    One process at a time uses a checkpoint (a lock file); :meth:`open` says
-    whether this one got it. Each replication is one Parquet file
-    ``rep-<scenario index>-<replication>-<checksum>.parquet``, written
-    atomically, with the fingerprint in its metadata; :meth:`load` verifies
-    every file and names a damaged one.
-    """
-
-    def __init__(self, out_dir: Path, runs: Sequence[Sequence[Any]], steps: int, seeds: Sequence[int]):
-        self.fingerprint = run_fingerprint(runs, steps, seeds)
-        self.folder = Path(out_dir) / f"{CHECKPOINT_PREFIX}{self.fingerprint}"
-        self.labels = [unpack_run(run)[0] for run in runs]
-        self.steps = int(steps)
-        self.seeds = [int(s) for s in seeds]
-        self._lock: Any = None
-        self._created = False
-
-    @property
-    def total(self) -> int:
-        """Replications of the whole run."""
-        return len(self.labels) * len(self.seeds)
-
-    def open(self) -> bool:
-        """Create the folder and take its lock; False when another process holds it (then use nothing here)."""
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not on POSIX: one run per output folder is the user's job
-            fcntl = None
-        try:
-            self._created = not self.folder.exists()
-            self.folder.mkdir(exist_ok=True)
-            lock_path = self.folder / CHECKPOINT_LOCK
-            handle = open(lock_path, "a+")  # noqa: SIM115 - held until close()
-        except OSError:
-            return False
-        try:
-            if fcntl is not None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.fstat(handle.fileno()).st_ino != os.stat(lock_path).st_ino:
-                raise OSError("the checkpoint was removed meanwhile")
-        except OSError:
-            handle.close()
-            return False
-        self._lock = handle  # a file half-written by a killed run is ignored, and goes with the folder
-        return True
-
-    def close(self) -> None:
-        """Release the lock; the kept files stay (a folder this process created and kept nothing in goes)."""
-        lock, self._lock = self._lock, None
-        if lock is None:
-            return
-        if self._created and not self.files():
-            shutil.rmtree(self.folder, ignore_errors=True)
-        lock.close()
-
-    def remove(self) -> None:
-        """Delete this checkpoint folder (after publishing), then release the lock."""
-        if self._lock is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        self.close()
-
-    def files(self) -> list[Path]:
-        """The kept replications' files (by name; not yet verified)."""
-        if not self.folder.is_dir():
-            return []
-        return sorted(p for p in self.folder.iterdir() if _KEPT_NAME.fullmatch(p.name))
-
-    def save(self, rows: Any) -> None:
-        """Keep one finished replication's rows (from :func:`~cocreate_sim.statistics.replication_rows`)."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        label, replication = str(rows["scenario"].iloc[0]), int(rows["replication"].iloc[0])
-        table = pa.Table.from_pandas(rows, preserve_index=False)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), FINGERPRINT_KEY: self.fingerprint})
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
-        data = sink.getvalue().to_pybytes()
-        stem = f"rep-{self.labels.index(label)}-{replication}-"
-        path = self.folder / f"{stem}{hashlib.sha256(data).hexdigest()[:CHECKSUM_DIGITS]}.parquet"
-        try:
-            atomic_write_bytes(path, data)
-            for older in self.folder.glob(f"{stem}*.parquet"):
-                if older != path:
-                    older.unlink()
-        except OSError as exc:
-            raise UserError(
-                f"{display(self.folder)}: cannot keep a finished replication there ({exc.strerror or exc}); "
-                "free some space or give another --out folder."
-            ) from None
-
-    def load(self) -> dict[tuple[str, int], Any]:
-        """Every kept replication, verified: ``(label, replication) -> rows``; a damaged file is a UserError."""
-        done: dict[tuple[str, int], Any] = {}
-        for path in self.files():
-            k, i, _ = _KEPT_NAME.fullmatch(path.name).groups()
-            problem, rows = self._check(path)
-            if problem:
-                raise UserError(
-                    f"{display(path)}: this kept replication is damaged: {problem}. Delete the file (its "
-                    "replication then runs again) and run the same command with --resume again, or run it "
-                    "without --resume to start afresh."
-                )
-            done[(self.labels[int(k)], int(i))] = rows
-        return done
-
-    def _check(self, path: Path) -> tuple[str | None, Any]:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        k_text, i_text, checksum = _KEPT_NAME.fullmatch(path.name).groups()
-        k, i = int(k_text), int(i_text)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return f"it cannot be read ({exc.strerror or exc})", None
-        if hashlib.sha256(data).hexdigest()[:CHECKSUM_DIGITS] != checksum:
-            return "its contents do not match the checksum in its name (truncated or altered)", None
-        try:
-            table = pq.read_table(pa.BufferReader(data))
-        except (pa.ArrowException, OSError) as exc:
-            return f"it is not readable Parquet ({clip(str(exc))})", None
-        if (table.schema.metadata or {}).get(FINGERPRINT_KEY) != self.fingerprint.encode():
-            return "it belongs to another run (another scenario, schedule, horizon, seeds or code version)", None
-        if not (0 <= k < len(self.labels) and 0 <= i < len(self.seeds)):
-            return "its name gives a scenario or replication this run does not have", None
-        rows = table.to_pandas()
-        expected = ["scenario", "replication", "seed", "week", *COLUMN_NAMES]
-        if list(rows.columns) != expected:
-            return "its columns are not those of a replication", None
-        same = (
-            (rows["scenario"] == self.labels[k]).all()
-            and (rows["replication"] == i).all()
-            and (rows["seed"] == self.seeds[i]).all()
-            and rows["week"].tolist() == list(range(self.steps + 1))
-        )
-        if not same:
-            return "its rows are not those of the replication its name gives", None
-        return None, rows
+def replication_constants(constants: Sequence[Constants] | None, seeds: Sequence[int]) -> list[Constants]:
+    """One entry per seed: ``constants`` checked against the seeds, or None (declared values) for each."""
+    if constants is None:
+        return [None] * len(seeds)
+    if len(constants) != len(seeds):
+        raise ValueError(f"{len(constants)} sets of constants for {len(seeds)} seeds")  # a coding error
+    return [dict(c) if c else None for c in constants]
 
 
 # ------------------------------------------------------------- intervals
@@ -368,6 +219,31 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = CONFIDENCE) -> 
     sd = float(x.std(ddof=1))
     half = t_quantile(n - 1, level) * sd / math.sqrt(n)
     return mean, sd, mean - half, mean + half
+
+
+def predictive_interval(
+    values: Sequence[float] | np.ndarray, level: float = CONFIDENCE
+) -> tuple[float, float, float, float]:
+    """Mean, standard deviation and the central ``level`` range of the values themselves (not of their mean).
+
+    With constants drawn from the posterior, each value is one run of one
+    draw on one seed, so the range holds parameter and stochastic
+    uncertainty together: ``level`` of such runs fall inside it.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if len(x) == 1:
+        return mean, math.nan, math.nan, math.nan
+    low, high = np.quantile(x, [(1 - level) / 2, (1 + level) / 2])
+    return mean, float(x.std(ddof=1)), float(low), float(high)
+
+
+def interval_kind(predictive: bool) -> str:
+    """What a summary's ``ci95_low``/``ci95_high`` hold (its ``interval`` column)."""
+    return INTERVAL_PREDICTIVE if predictive else INTERVAL_MEAN
 
 
 def outcome_bounds(column: str) -> tuple[float, float]:
@@ -397,16 +273,19 @@ def _final(table: pd.DataFrame, week: int | None) -> tuple[int, pd.DataFrame]:
     return week, table[table["week"] == week]
 
 
-def summarize(table: pd.DataFrame, week: int | None = None) -> pd.DataFrame:
+def summarize(table: pd.DataFrame, week: int | None = None, *, predictive: bool = False) -> pd.DataFrame:
     """Per scenario and outcome: mean, sd and 95% t-interval (bounded) across replications at ``week``.
 
-    ``week`` defaults to the last week of ``table``.
+    ``week`` defaults to the last week of ``table``. With ``predictive``
+    (replications drawn from the posterior) the interval is the range of 95%
+    of runs (:func:`predictive_interval`); the ``interval`` column says which.
     """
     week, final = _final(table, week)
+    interval = predictive_interval if predictive else mean_ci
     rows = []
     for label, group in final.groupby("scenario", sort=False):
         for column in COLUMN_NAMES:
-            mean, sd, low, high = mean_ci(group[column].to_numpy())
+            mean, sd, low, high = interval(group[column].to_numpy())
             low, high = clip_interval(column, mean, low, high)
             rows.append(
                 {
@@ -419,17 +298,47 @@ def summarize(table: pd.DataFrame, week: int | None = None) -> pd.DataFrame:
                     "sd": sd,
                     "ci95_low": float(low),
                     "ci95_high": float(high),
+                    "interval": interval_kind(predictive),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def paired_differences(table: pd.DataFrame, reference: str, week: int | None = None) -> pd.DataFrame:
+def gain(column: str, reference: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """How much better ``other`` is than ``reference`` in ``column``'s good direction (NaN where it has none)."""
+    good = GOOD_DIRECTION.get(column, "")
+    if good == "higher":
+        return other - reference
+    if good == "lower":
+        return reference - other
+    if good == "closer to 1":
+        return np.abs(reference - 1) - np.abs(other - 1)
+    return np.full(len(other), math.nan)
+
+
+def probability_better(gains: np.ndarray, groups: np.ndarray) -> float:
+    """Share of groups (posterior draws, or replications) whose mean gain is above 0; ties count half."""
+    frame = pd.DataFrame({"gain": gains, "group": groups}).dropna()
+    if frame.empty:
+        return math.nan
+    per_group = frame.groupby("group")["gain"].mean().to_numpy()
+    return float(((per_group > 0).sum() + 0.5 * (per_group == 0).sum()) / len(per_group))
+
+
+def paired_differences(
+    table: pd.DataFrame, reference: str, week: int | None = None, *, per_draw: int | None = None
+) -> pd.DataFrame:
     """Each other scenario minus ``reference`` at ``week``, paired by replication (common seeds), with t-CIs.
 
-    Differences are not bounded: a difference may be negative.
+    Differences are not bounded: a difference may be negative. ``p_better``
+    is the probability that the scenario is better than the reference in the
+    outcome's good direction (``good``): the share of paired replications in
+    which it is, or, with ``per_draw`` seeds per posterior draw, the share of
+    draws whose mean paired gain is positive; the interval is then the range of
+    95% of paired differences (:func:`predictive_interval`).
     """
     week, final = _final(table, week)
+    interval = predictive_interval if per_draw else mean_ci
     final = final.set_index(["scenario", "replication"])
     base = final.loc[reference]
     rows = []
@@ -437,9 +346,12 @@ def paired_differences(table: pd.DataFrame, reference: str, week: int | None = N
         if label == reference:
             continue
         other = final.loc[label]
+        replications = other.index.to_numpy()
+        groups = replications // per_draw if per_draw else replications
         for column in COLUMN_NAMES:
             diff = (other[column] - base[column]).dropna()
-            mean, _, low, high = mean_ci(diff.to_numpy())
+            mean, _, low, high = interval(diff.to_numpy())
+            gains = gain(column, base[column].reindex(replications).to_numpy(), other[column].to_numpy())
             rows.append(
                 {
                     "scenario": label,
@@ -453,14 +365,29 @@ def paired_differences(table: pd.DataFrame, reference: str, week: int | None = N
                     "difference": mean,
                     "ci95_low": low,
                     "ci95_high": high,
+                    "interval": interval_kind(bool(per_draw)),
+                    "good": GOOD_DIRECTION.get(column, ""),
+                    "p_better": probability_better(gains, groups),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def weekly_bands(table: pd.DataFrame, column: str, level: float = CONFIDENCE) -> pd.DataFrame:
-    """Per scenario and week: mean of ``column`` and its t-interval across replications, bounded (for plots)."""
+def weekly_bands(
+    table: pd.DataFrame, column: str, level: float = CONFIDENCE, *, predictive: bool = False
+) -> pd.DataFrame:
+    """Per scenario and week: mean of ``column`` and its t-interval across replications, bounded (for plots).
+
+    With ``predictive`` the band is the range of ``level`` of the runs (posterior draws and seeds together).
+    """
     grouped = table.groupby(["scenario", "week"], sort=False)[column]
+    if predictive:
+        out = grouped.agg(["mean", "std", "count"]).reset_index()
+        for name, q in (("low", (1 - level) / 2), ("high", (1 + level) / 2)):
+            bound = grouped.quantile(q).rename(name).reset_index()
+            out = out.merge(bound, on=["scenario", "week"], how="left", sort=False)
+            out[name] = out[name].where(out["count"] > 1)
+        return out
     out = grouped.agg(["mean", "std", "count"]).reset_index()
     q = out["count"].map(lambda n: t_quantile(int(n) - 1, level) if n > 1 else math.nan)
     half = q * out["std"] / np.sqrt(out["count"])

@@ -3,9 +3,14 @@
 Plotly figures with plotly.js embedded once (the file opens offline, no CDN),
 a table of the levers that differ from the baseline (and of those a lever
 schedule changes during the run, marked in every figure over time), and a
-short text that says what moved and by how much, generated from the results. Labels and units
-come from :data:`cocreate_sim.metrics.COLUMNS`; lever texts from
+short text that says what moved and by how much, generated from the results. Units come
+from :data:`cocreate_sim.metrics.COLUMNS`, outcome names from
+:data:`cocreate_sim.i18n.COLUMN_LABELS`, lever texts from
 :data:`cocreate_sim.params.PARAMETERS`.
+
+Every report comes in English or Danish (``lang="da"``): its words come from
+the ``reports`` message catalogue (:mod:`cocreate_sim.i18n`,
+docs/translating.md), its numbers take the language's decimal mark.
 
 - :mod:`.common`: colours, labels, value formatting, bands, the page shell;
 - :mod:`.figures`: the figures over time; :mod:`.tables`: the tables;

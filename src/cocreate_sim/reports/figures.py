@@ -13,14 +13,25 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from ..statistics import weekly_bands
-from .common import FIGURE_HEIGHT, PANEL_SPACING, PANEL_TITLE_FONT, add_band, label, style, unit_text
+from .common import (
+    DOMAIN,
+    FIGURE_HEIGHT,
+    PANEL_SPACING,
+    PANEL_TITLE_FONT,
+    add_band,
+    fmt_number,
+    label,
+    style,
+    unit_text,
+)
 
 INITIATIVE_ENDS = (
-    ("initiatives_completed", "completed", "#2a9d4b"),
-    ("initiatives_failed", "failed", "#c0392b"),
-    ("initiatives_abandoned", "abandoned", "#e59866"),
-    ("initiatives_active", "still under way", "#95a5a6"),
+    ("initiatives_completed", N_("completed"), "#2a9d4b"),
+    ("initiatives_failed", N_("failed"), "#c0392b"),
+    ("initiatives_abandoned", N_("abandoned"), "#e59866"),
+    ("initiatives_active", N_("still under way"), "#95a5a6"),
 )
 """How an initiative can end: column, name in the chart, colour."""
 BAR_CHART_MIN_HEIGHT = 260
@@ -42,52 +53,80 @@ MARK_ROOM = 0.9
 
 
 def panels(
-    table: pd.DataFrame, columns: Sequence[str], title: str, colours: Mapping[str, str], height: int = FIGURE_HEIGHT
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    title: str,
+    colours: Mapping[str, str],
+    height: int = FIGURE_HEIGHT,
+    lang: str = DEFAULT_LANGUAGE,
+    predictive: bool = False,
 ) -> go.Figure:
-    """One panel per column; each scenario a coloured line with its confidence band."""
-    titles = [f"{label(c)} ({unit_text(c)})" for c in columns]
+    """One panel per column; each scenario a coloured line with its band (``title`` in ``lang``).
+
+    The band is the 95% confidence interval of the mean, or with ``predictive`` the range of 95% of the runs.
+    """
+    titles = [f"{label(c, lang)} ({unit_text(c, lang)})" for c in columns]
     fig = make_subplots(rows=1, cols=len(columns), subplot_titles=titles, horizontal_spacing=PANEL_SPACING)
     for k, column in enumerate(columns, start=1):
-        bands = weekly_bands(table, column)
+        bands = weekly_bands(table, column, predictive=predictive)
         for scenario, colour in colours.items():
             part = bands[bands["scenario"] == scenario]
-            add_band(fig, part, column, scenario, colour, row=1, col=k, showlegend=(k == 1))
+            add_band(fig, part, column, scenario, colour, row=1, col=k, lang=lang, showlegend=(k == 1))
     fig.update_annotations(font_size=PANEL_TITLE_FONT)
     # Axes start at zero so that a small change does not look like a large one to a reader in a hurry;
     # the text and the difference chart give the exact sizes.
     fig.update_yaxes(rangemode="tozero")
-    return style(fig, title, height)
+    return style(fig, title, height, lang)
 
 
-def figure_uptake(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_uptake(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Uptake, mindset and practice over time."""
+    _ = gettext_for(lang, DOMAIN)
+    title = (
+        _("Do frontline workers take up co-creation? (line = mean, band = 95% of runs)")
+        if predictive
+        else _("Do frontline workers take up co-creation? (line = mean, band = 95% confidence interval)")
+    )
     return panels(
         table,
         ["uptake", "mindset_mean", "practice_mean"],
-        "Do frontline workers take up co-creation? (line = mean, band = 95% confidence interval)",
+        title,
         colours,
+        lang=lang,
+        predictive=predictive,
     )
 
 
-def figure_inclusion(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_inclusion(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Inclusion of weak groups, participants and weak groups' needs addressed over time."""
+    _ = gettext_for(lang, DOMAIN)
     fig = panels(
         table,
         ["inclusion_ratio", "participants", "weak_needs_addressed_share"],
-        "Who takes part? Inclusion of weak groups (1 = they take part in proportion to their numbers)",
+        _("Who takes part? Inclusion of weak groups (1 = they take part in proportion to their numbers)"),
         colours,
+        lang=lang,
+        predictive=predictive,
     )
     fig.add_hline(y=1.0, line_dash="dot", line_color=PROPORTION_LINE, row=1, col=1)
     return fig
 
 
-def figure_initiatives(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_initiatives(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Initiatives by how they ended, at the final week (mean over replications)."""
+    _ = gettext_for(lang, DOMAIN)
     outcomes = [column for column, _, _ in INITIATIVE_ENDS]
     last = table[table["week"] == table["week"].max()]
     means = last.groupby("scenario", sort=False)[outcomes].mean().reindex(list(colours))
     fig = go.Figure()
-    for column, name, shade in INITIATIVE_ENDS:
+    for column, end, shade in INITIATIVE_ENDS:
+        name = _(end)
         fig.add_trace(
             go.Bar(
                 y=list(means.index),
@@ -95,57 +134,78 @@ def figure_initiatives(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Fi
                 name=name,
                 orientation="h",
                 marker_color=shade,
-                text=[f"{v:.1f}" for v in means[column]],
+                text=[fmt_number(v, ".1f", lang) for v in means[column]],
                 textposition="inside",
                 hovertemplate=f"%{{y}}<br>{name}: %{{x:.1f}}<extra></extra>",
             )
         )
     week = int(table["week"].max())
     fig.update_layout(barmode="stack")
-    style(fig, f"How did the initiatives end? (all initiatives proposed by week {week}, mean per run)")
+    title = _("How did the initiatives end? (all initiatives proposed by week {week}, mean per run)")
+    style(fig, title.format(week=week), lang=lang)
     fig.update_layout(height=max(BAR_CHART_MIN_HEIGHT, BAR_CHART_BASE + BAR_HEIGHT * len(means)), hovermode="closest")
-    fig.update_xaxes(title_text="initiatives")
+    fig.update_xaxes(title_text=_("initiatives"))
     fig.update_yaxes(autorange="reversed")
     return fig
 
 
-def figure_hours(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_hours(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Where the frontline hours go over time."""
+    _ = gettext_for(lang, DOMAIN)
     return panels(
         table,
         ["hours_operations", "hours_cocreation", "maintenance_hours"],
-        "Where do the frontline staff's hours go? (hours per week, all frontline workers together)",
+        _("Where do the frontline staff's hours go? (hours per week, all frontline workers together)"),
         colours,
+        lang=lang,
+        predictive=predictive,
     )
 
 
-def figure_decisions(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_decisions(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Time to decision, drop-out and complaints over time."""
+    _ = gettext_for(lang, DOMAIN)
     return panels(
         table,
         ["decision_weeks_mean", "dropout_rate", "complaints"],
-        "Waiting and giving up: time to decision, citizen drop-out and complaints",
+        _("Waiting and giving up: time to decision, citizen drop-out and complaints"),
         colours,
+        lang=lang,
+        predictive=predictive,
     )
 
 
-def figure_trust(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_trust(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Trust, legitimacy and public value over time."""
+    _ = gettext_for(lang, DOMAIN)
     return panels(
         table,
         ["trust_mean", "legitimacy", "public_value"],
-        "What it leaves behind: trust, legitimacy and public value",
+        _("What it leaves behind: trust, legitimacy and public value"),
         colours,
+        lang=lang,
+        predictive=predictive,
     )
 
 
-def figure_staff(table: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+def figure_staff(
+    table: pd.DataFrame, colours: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, predictive: bool = False
+) -> go.Figure:
     """Worker energy, burn-out and politicians' readiness to share power over time."""
+    _ = gettext_for(lang, DOMAIN)
     return panels(
         table,
         ["energy_mean", "burnout_share", "power_sharing_mean"],
-        "The cost to people: worker energy, burn-out, and politicians' readiness to share power",
+        _("The cost to people: worker energy, burn-out, and politicians' readiness to share power"),
         colours,
+        lang=lang,
+        predictive=predictive,
     )
 
 
@@ -199,12 +259,19 @@ def mark_changes(fig: go.Figure, marks: Sequence[tuple[int, str, str, str]], wee
 
 
 def over_time(
-    table: pd.DataFrame, colours: Mapping[str, str], marks: Sequence[tuple[int, str, str, str]] = ()
+    table: pd.DataFrame,
+    colours: Mapping[str, str],
+    marks: Sequence[tuple[int, str, str, str]] = (),
+    lang: str = DEFAULT_LANGUAGE,
+    predictive: bool = False,
 ) -> list[go.Figure]:
-    """Every figure of :data:`FIGURES` for ``table``; ``marks``: weeks where levers change (:func:`mark_changes`)."""
+    """Every figure of :data:`FIGURES` for ``table`` in ``lang``; ``marks``: weeks where levers change.
+
+    ``predictive``: the replications drew their constants from the posterior; bands are ranges of 95% of runs.
+    """
     figures: list[go.Figure] = []
     weeks = (int(table["week"].min()), int(table["week"].max()))
     for figure in FIGURES:
-        fig = figure(table, colours)
+        fig = figure(table, colours, lang, predictive)
         figures.append(fig if figure in TIMELESS or not marks else mark_changes(fig, marks, weeks))
     return figures

@@ -9,9 +9,22 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import DEFAULT_LANGUAGE, column_meaning, gettext_for, lever_label, lever_meaning, unit
 from ..metrics import COLUMNS
 from ..params import DEFAULTS, PARAMETERS
-from .common import fmt_diff, fmt_value, label, schedule_moves, unit_text
+from .common import (
+    DOMAIN,
+    PERCENT,
+    fmt_diff,
+    fmt_percent,
+    fmt_value,
+    good_text,
+    is_predictive,
+    label,
+    num,
+    schedule_moves,
+    unit_text,
+)
 
 
 def changed_levers(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -19,35 +32,54 @@ def changed_levers(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return [n for n in PARAMETERS if any(p[n] != DEFAULTS[n] for p in scenarios.values())]
 
 
-def levers_table(scenarios: Mapping[str, Mapping[str, Any]], scheduled: bool = False) -> str:
+def _lever_cell(name: str, lang: str) -> str:
+    """A lever in a table: its translated name and what it means; always the name scenario files use."""
+    code = html.escape(name)
+    shown = f"<b>{code}</b>"
+    if lang != DEFAULT_LANGUAGE:  # the English name is the scenario files' name with spaces: shown once
+        shown = f"<b>{html.escape(lever_label(name, lang))}</b> <code class='lever'>{code}</code>"
+    return f"{shown}<div class='meaning'>{html.escape(lever_meaning(name, lang))}</div>"
+
+
+def _header(*names: str) -> str:
+    return "".join(f"<th>{html.escape(n)}</th>" for n in names)
+
+
+def levers_table(
+    scenarios: Mapping[str, Mapping[str, Any]], scheduled: bool = False, lang: str = DEFAULT_LANGUAGE
+) -> str:
     """HTML table of every lever that differs from the baseline defaults in at least one scenario.
 
     ``scheduled``: a schedule changes levers during the run (the table shows the values the run starts with).
     """
+    _ = gettext_for(lang, DOMAIN)
     names = changed_levers(scenarios)
     if not names:
-        start = "start at" if scheduled else "are at"
-        return f"<p>All levers {start} the baseline values (a municipality under New Public Management).</p>"
-    head = "".join(f"<th>{html.escape(s)}</th>" for s in scenarios)
+        if scheduled:
+            text = _("All levers start at the baseline values (a municipality under New Public Management).")
+        else:
+            text = _("All levers are at the baseline values (a municipality under New Public Management).")
+        return f"<p>{html.escape(text)}</p>"
     rows = []
     for n in names:
         par = PARAMETERS[n]
         cells = "".join(
-            f"<td class='num{' changed' if p[n] != DEFAULTS[n] else ''}'>{_num(p[n])}</td>" for p in scenarios.values()
+            f"<td class='num{' changed' if p[n] != DEFAULTS[n] else ''}'>{num(p[n], lang)}</td>"
+            for p in scenarios.values()
         )
         rows.append(
-            f"<tr><td><b>{html.escape(n)}</b><div class='meaning'>{html.escape(par.meaning)}</div></td>"
-            f"<td class='num'>{_num(par.default)}</td>{cells}<td>{html.escape(par.unit)}</td>"
-            f"<td>{html.escape(par.source)}</td></tr>"
+            f"<tr><td>{_lever_cell(n, lang)}</td><td class='num'>{num(par.default, lang)}</td>{cells}"
+            f"<td>{html.escape(unit(par.unit, lang))}</td><td>{html.escape(par.source)}</td></tr>"
         )
-    return (
-        "<table class='levers'><thead><tr><th>Lever</th><th>Baseline</th>"
-        f"{head}<th>Unit</th><th>Sources</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    head = _header(_("Lever"), _("Baseline"), *scenarios, _("Unit"), _("Sources"))
+    return f"<table class='levers'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def schedule_table(params: Mapping[str, Mapping[str, Any]], schedules: Mapping[str, Sequence[Any]]) -> str:
+def schedule_table(
+    params: Mapping[str, Mapping[str, Any]], schedules: Mapping[str, Sequence[Any]], lang: str = DEFAULT_LANGUAGE
+) -> str:
     """HTML table of every scheduled lever change: week, lever, value before and after (and scenario, if several)."""
+    _ = gettext_for(lang, DOMAIN)
     several = len(params) > 1
     rows = []
     for name, schedule in schedules.items():
@@ -56,62 +88,83 @@ def schedule_table(params: Mapping[str, Mapping[str, Any]], schedules: Mapping[s
                 par = PARAMETERS[lever]
                 who = f"<td>{html.escape(name)}</td>" if several else ""
                 rows.append(
-                    f"<tr>{who}<td class='num'>{week}</td><td><b>{html.escape(lever)}</b>"
-                    f"<div class='meaning'>{html.escape(par.meaning)}</div></td><td class='num'>{_num(old)}</td>"
-                    f"<td class='num changed'>{_num(new)}</td><td>{html.escape(par.unit)}</td>"
-                    f"<td>{html.escape(par.source)}</td></tr>"
+                    f"<tr>{who}<td class='num'>{week}</td><td>{_lever_cell(lever, lang)}</td>"
+                    f"<td class='num'>{num(old, lang)}</td><td class='num changed'>{num(new, lang)}</td>"
+                    f"<td>{html.escape(unit(par.unit, lang))}</td><td>{html.escape(par.source)}</td></tr>"
                 )
-    head = "<th>Scenario</th>" * several
-    return (
-        f"<table class='levers schedule'><thead><tr>{head}<th>From week</th><th>Lever</th><th>Before</th>"
-        f"<th>From then on</th><th>Unit</th><th>Sources</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    head = _header(
+        *([_("Scenario")] if several else []),
+        _("From week"),
+        _("Lever"),
+        _("Before"),
+        _("From then on"),
+        _("Unit"),
+        _("Sources"),
     )
+    return f"<table class='levers schedule'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _num(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return html.escape(str(value))
-
-
-def summary_table(summary: pd.DataFrame) -> str:
+def summary_table(summary: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str:
     """All outcomes at the final week: mean and 95% CI per scenario (collapsed by default)."""
+    _ = gettext_for(lang, DOMAIN)
     scenarios = list(summary["scenario"].unique())
-    head = "".join(f"<th>{html.escape(str(s))}</th>" for s in scenarios)
     rows = []
     for column in COLUMNS:
         cells = []
         for s in scenarios:
             r = summary[(summary["scenario"] == s) & (summary["outcome"] == column)].iloc[0]
             ci = (
-                f"<span class='ci'>{fmt_value(column, r['ci95_low'])} – {fmt_value(column, r['ci95_high'])}</span>"
+                f"<span class='ci'>{fmt_value(column, r['ci95_low'], lang)} – "
+                f"{fmt_value(column, r['ci95_high'], lang)}</span>"
                 if math.isfinite(r["ci95_low"])
                 else ""
             )
-            cells.append(f"<td class='num'>{fmt_value(column, r['mean'])} {ci}</td>")
+            cells.append(f"<td class='num'>{fmt_value(column, r['mean'], lang)} {ci}</td>")
         rows.append(
-            f"<tr><td>{html.escape(label(column))}<div class='meaning'>{html.escape(COLUMNS[column].meaning)}</div>"
-            f"</td><td>{html.escape(unit_text(column))}</td>{''.join(cells)}</tr>"
+            f"<tr><td>{html.escape(label(column, lang))}"
+            f"<div class='meaning'>{html.escape(column_meaning(column, lang))}</div>"
+            f"</td><td>{html.escape(unit_text(column, lang))}</td>{''.join(cells)}</tr>"
         )
-    return (
-        f"<table class='summary'><thead><tr><th>Outcome</th><th>Unit</th>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    head = _header(_("Outcome"), _("Unit"), *map(str, scenarios))
+    return f"<table class='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def differences_table(diffs: pd.DataFrame) -> str:
-    """Every outcome's difference from the reference with its 95% CI."""
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def differences_table(diffs: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Every outcome's difference from the reference with its interval and the probability that it is better.
+
+    The probability (``p_better``, in the outcome's good direction) is shown when the table has it (results
+    written before it was added do not).
+    """
+    _ = gettext_for(lang, DOMAIN)
+    with_chance = "p_better" in diffs.columns
     rows = []
-    for _, r in diffs.iterrows():
+    for _index, r in diffs.iterrows():
         c = r["outcome"]
-        ci = f"{fmt_diff(c, r['ci95_low'])} to {fmt_diff(c, r['ci95_high'])}" if math.isfinite(r["ci95_low"]) else ""
-        rows.append(
-            f"<tr><td>{html.escape(str(r['scenario']))}</td><td>{html.escape(label(c))}</td>"
-            f"<td class='num'>{fmt_value(c, r['reference_mean'])}</td>"
-            f"<td class='num'>{fmt_value(c, r['scenario_mean'])}</td>"
-            f"<td class='num'>{fmt_diff(c, r['difference'])}</td><td class='num'>{ci}</td></tr>"
+        ci = (
+            _("{low} to {high}").format(low=fmt_diff(c, r["ci95_low"], lang), high=fmt_diff(c, r["ci95_high"], lang))
+            if math.isfinite(r["ci95_low"])
+            else ""
         )
-    return (
-        "<table class='summary'><thead><tr><th>Scenario</th><th>Outcome</th><th>Reference</th><th>Scenario</th>"
-        f"<th>Difference</th><th>95% CI</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+        better = r.get("p_better", math.nan)
+        chance = (
+            f"<td>{html.escape(good_text(r.get('good'), lang))}</td><td class='num'>"
+            + (fmt_percent(PERCENT * float(better), ".0f", lang) if _is_number(better) else "")
+            + "</td>"
+            if with_chance
+            else ""
+        )
+        rows.append(
+            f"<tr><td>{html.escape(str(r['scenario']))}</td><td>{html.escape(label(c, lang))}</td>"
+            f"<td class='num'>{fmt_value(c, r['reference_mean'], lang)}</td>"
+            f"<td class='num'>{fmt_value(c, r['scenario_mean'], lang)}</td>"
+            f"<td class='num'>{html.escape(fmt_diff(c, r['difference'], lang))}</td>"
+            f"<td class='num'>{html.escape(ci)}</td>{chance}</tr>"
+        )
+    interval = _("95% of runs") if is_predictive(diffs) else _("95% CI")
+    extra = (_("Better is"), _("Probability better")) if with_chance else ()
+    head = _header(_("Scenario"), _("Outcome"), _("Reference"), _("Scenario"), _("Difference"), interval, *extra)
+    return f"<table class='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -1,0 +1,198 @@
+"""The calibrated posterior as runs use it: read a posterior file, draw constants from it.
+
+``run`` and ``compare`` draw ``draws`` sets of constants from the posterior
+(weighted particles written by ``run.py calibrate``, shipped as
+``calibration/posterior.parquet``) and run each on ``seeds_per_draw`` seeds,
+so that their bands hold parameter and stochastic uncertainty together
+(issue 11, point 7). The draws are a seeded systematic resample of the
+particles by weight: the same scenario seed gives the same draws. Nothing
+here imports the calibration machinery (pyabc): reading a posterior needs
+only pyarrow.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .constants import CONSTANTS, ConstantError, check_constant
+from .errors import UserError, display
+from .limits import MAX_FILE_BYTES, MAX_REPLICATIONS
+
+if TYPE_CHECKING:  # numpy and pandas load when a posterior is read: the command line imports this module
+    import numpy as np
+    import pandas as pd
+
+SHIPPED = Path(__file__).resolve().parents[2] / "calibration" / "posterior.parquet"
+"""The posterior the repository ships (docs/calibration.md says how it was made)."""
+METADATA_KEY = b"cocreate_sim"
+"""Key of the provenance in a posterior's Parquet metadata."""
+WEIGHT = "weight"
+"""The column of a posterior file that holds each particle's weight."""
+DRAWS = 50
+"""Sets of constants drawn from the posterior for a run or comparison, unless --draws says otherwise."""
+SEEDS_PER_DRAW = 2
+"""Seeds each drawn set of constants runs on, unless --seeds-per-draw says otherwise."""
+DRAW_STREAM = 7_919
+"""Added to the scenario seed for the generator that draws the constants (apart from the models' own streams)."""
+
+
+@dataclass(frozen=True)
+class PosteriorDraws:
+    """Constants drawn from a posterior: one dict per draw, each run on ``seeds_per_draw`` seeds."""
+
+    path: Path
+    sha256: str
+    info: dict[str, Any]
+    draws: tuple[dict[str, float], ...]
+    seeds_per_draw: int
+    particles: int = 0
+    fitted: tuple[str, ...] = field(default=())
+
+    @property
+    def replications(self) -> int:
+        """Runs per scenario: draws times seeds per draw."""
+        return len(self.draws) * self.seeds_per_draw
+
+    def constants_by_replication(self) -> list[dict[str, float]]:
+        """Replication ``i`` runs draw ``i // seeds_per_draw``: a draw's seeds are neighbours."""
+        return [self.draws[i // self.seeds_per_draw] for i in range(self.replications)]
+
+    def provenance(self) -> dict[str, Any]:
+        """What a results folder records about the posterior it drew from."""
+        calibration = self.info.get("calibration", {})
+        return {
+            "file": display(self.path),
+            "sha256": self.sha256,
+            "particles": self.particles,
+            "constants": list(self.fitted),
+            "draws": len(self.draws),
+            "seeds_per_draw": self.seeds_per_draw,
+            "calibrated_at_commit": self.info.get("git_commit"),
+            "constants_table": self.info.get("constants_table"),
+            "model_code": self.info.get("model_code"),
+            "epsilon": calibration.get("epsilon"),
+            "effective_sample_size": calibration.get("effective_sample_size"),
+        }
+
+    def table(self) -> pd.DataFrame:
+        """One row per replication: its draw and the constants it ran with (``draws.csv`` of a results folder)."""
+        import pandas as pd
+
+        rows = [
+            {"replication": i, "draw": i // self.seeds_per_draw, **constants}
+            for i, constants in enumerate(self.constants_by_replication())
+        ]
+        return pd.DataFrame(rows)
+
+
+def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A posterior written by ``run.py calibrate``: weighted particles and provenance (a damaged file: UserError)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    what = "not a posterior written by 'run.py calibrate'"
+    if not path.is_file():
+        raise UserError(
+            f"{display(path)}: no posterior file there (a posterior is the posterior.parquet that 'python3 run.py "
+            "calibrate' writes). Give another with --posterior FILE, or run the point model with --point."
+        )
+    if path.stat().st_size > MAX_FILE_BYTES * 100:
+        raise UserError(f"{display(path)}: {what} (larger than {MAX_FILE_BYTES * 100:,} bytes).")
+    try:
+        table = pq.read_table(path)
+        info = json.loads((table.schema.metadata or {})[METADATA_KEY])
+        frame = table.to_pandas()
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise UserError(f"{display(path)}: {what} ({str(exc)[:100]}).") from None
+    unknown = [str(c)[:40] for c in frame.columns if c != WEIGHT and c not in CONSTANTS]
+    if WEIGHT not in frame.columns or unknown or len(frame.columns) < 2:
+        raise UserError(
+            f"{display(path)}: {what}: the columns must be constants of the model and '{WEIGHT}'; "
+            f"unknown: {unknown[:5]}."
+        )
+    if not isinstance(info, dict):
+        raise UserError(f"{display(path)}: {what} (its provenance is not a record).")
+    return frame, info
+
+
+def _checked(path: Path, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    import numpy as np
+
+    names = [c for c in frame.columns if c != WEIGHT]
+    try:
+        values = frame[names].to_numpy(dtype=float)
+        weights = frame[WEIGHT].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise UserError(f"{display(path)}: every column of a posterior must hold numbers.") from None
+    if len(weights) == 0 or not np.isfinite(weights).all() or (weights < 0).any() or not weights.sum() > 0:
+        raise UserError(
+            f"{display(path)}: the particles' weights must be finite, at least 0 and not all 0 "
+            f"({len(weights)} particles)."
+        )
+    for j, name in enumerate(names):
+        for value in values[:, j]:
+            try:
+                check_constant(name, float(value))
+            except ConstantError as exc:
+                raise UserError(f"{display(path)}: a particle the model cannot run: {exc}") from None
+    return weights / weights.sum(), names
+
+
+def systematic_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` particle indices, each particle about ``n * weight`` times (one uniform draw: low variance)."""
+    import numpy as np
+
+    positions = (rng.random() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(np.cumsum(weights), positions), len(weights) - 1)
+
+
+def draw_constants(
+    path: str | Path | None = None, draws: int = DRAWS, seeds_per_draw: int = SEEDS_PER_DRAW, seed: int = 0
+) -> PosteriorDraws:
+    """``draws`` sets of constants resampled by weight from the posterior at ``path`` (default: the shipped one).
+
+    ``seed`` (the scenario's) makes the draws reproducible; they are shuffled
+    so that the first draws are not the lowest particles.
+    """
+    import numpy as np
+
+    from .fileio import sha256_file
+
+    for option, value in (("--draws", draws), ("--seeds-per-draw", seeds_per_draw)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UserError(f"{option} must be a whole number of at least 1; got {str(value)[:100]}.")
+    if draws * seeds_per_draw > MAX_REPLICATIONS:
+        raise UserError(
+            f"--draws {draws} x --seeds-per-draw {seeds_per_draw} makes {draws * seeds_per_draw:,} runs per "
+            f"scenario; at most {MAX_REPLICATIONS:,} are allowed."
+        )
+    path = SHIPPED if path is None else Path(path)
+    frame, info = read_posterior(path)
+    weights, names = _checked(path, frame)
+    rng = np.random.default_rng([abs(int(seed)), DRAW_STREAM])
+    chosen = systematic_resample(weights, draws, rng)
+    rng.shuffle(chosen)
+    values = frame[names].to_numpy(dtype=float)
+    sets = tuple({name: check_constant(name, float(values[i, j])) for j, name in enumerate(names)} for i in chosen)
+    return PosteriorDraws(
+        path=path,
+        sha256=sha256_file(path),
+        info=info,
+        draws=sets,
+        seeds_per_draw=seeds_per_draw,
+        particles=len(frame),
+        fitted=tuple(names),
+    )
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: Any) -> list[float]:
+    """Quantiles ``qs`` of weighted ``values`` (the smallest value whose cumulative weight reaches each)."""
+    import numpy as np
+
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    cum = cum / cum[-1]
+    return [float(values[order][min(np.searchsorted(cum, q), len(values) - 1)]) for q in qs]

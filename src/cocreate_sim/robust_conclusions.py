@@ -1,0 +1,208 @@
+"""Robust conclusions: in how many posterior draws does each of the six patterns hold?
+
+The pattern experiments (:mod:`cocreate_sim.patterns`) test each claim of the
+model brief at the declared constants. Here every replication of every arm
+draws its constants from the calibrated posterior (replication ``i`` draw
+``i // seeds_per_draw``, the same in every arm, on the pattern seed block), and
+a claim *holds in a draw* when that draw's mean paired effect over its seeds
+has the expected sign. The share of draws in which it holds says whether the
+conclusion survives what the calibration leaves uncertain (issue 11, point 7).
+A pattern holds in a draw when all its claims do.
+
+``python3 run.py robust [--draws 50] [--seeds-per-draw 2]`` publishes
+``results/robust-<timestamp>/`` (``robust.csv``, ``robust.md`` with
+provenance); ``--update-docs`` also copies both to ``docs/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import UserError, display, whole_number_type
+from .posterior import DRAWS, SEEDS_PER_DRAW, PosteriorDraws, draw_constants
+
+if TYPE_CHECKING:  # the model, numpy and pandas load when the command runs: 'run.py --help' stays light
+    import numpy as np
+    import pandas as pd
+
+    from .patterns import PatternResult
+    from .patterns_design import Contrast
+
+ROBUST_SEED = 0
+"""The seed that draws the constants (the patterns' own seed block runs the models)."""
+QUANTILES = (0.05, 0.5, 0.95)
+"""Quantiles of the per-draw effect a table shows."""
+FILES = ("robust.md", "robust.csv")
+"""What --update-docs copies to docs/ (as robust_conclusions.md and robust_conclusions.csv)."""
+
+
+def _per_draw(result: PatternResult, contrast: Contrast, seeds_per_draw: int) -> np.ndarray:
+    """Each draw's mean paired effect (arm b minus arm a) over its seeds."""
+    import numpy as np
+
+    values = result.windows if contrast.after_shock else result.finals
+    diff = values[contrast.b][contrast.outcome] - values[contrast.a][contrast.outcome]
+    return np.nanmean(diff.reshape(-1, seeds_per_draw), axis=1)
+
+
+def conclusions(results: list[PatternResult], seeds_per_draw: int) -> pd.DataFrame:
+    """One row per claim and one per pattern ("all claims"): the share of draws in which it holds."""
+    import numpy as np
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    for result in results:
+        held = []
+        for contrast in result.pattern.contrasts:
+            effects = _per_draw(result, contrast, seeds_per_draw)
+            holds = np.sign(effects) == contrast.sign
+            held.append(holds)
+            low, mid, high = np.nanquantile(effects, QUANTILES)
+            rows.append(
+                {
+                    "pattern": result.pattern.key,
+                    "claim": contrast.claim,
+                    "outcome": contrast.outcome,
+                    "expected_sign": contrast.sign,
+                    "draws": len(effects),
+                    "share_holding": float(holds.mean()),
+                    "effect_q05": float(low),
+                    "effect_median": float(mid),
+                    "effect_q95": float(high),
+                }
+            )
+        together = np.logical_and.reduce(held)
+        rows.append(
+            {
+                "pattern": result.pattern.key,
+                "claim": "all claims of the pattern",
+                "outcome": "",
+                "expected_sign": 0,
+                "draws": len(together),
+                "share_holding": float(together.mean()),
+                "effect_q05": np.nan,
+                "effect_median": np.nan,
+                "effect_q95": np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def markdown(table: pd.DataFrame, posterior: PosteriorDraws, command: str, prov: dict[str, Any]) -> str:
+    """The table as a page: what was run, then one line per claim."""
+    import numpy as np
+
+    lines = [
+        "# Robust conclusions: the six patterns across the calibrated posterior",
+        "",
+        f"`{command}` ({len(posterior.draws)} draws of {', '.join(posterior.fitted)} from "
+        f"`{display(posterior.path)}` (sha256 {posterior.sha256[:12]}), each on {posterior.seeds_per_draw} seeds of "
+        f"the pattern seed block; git {str(prov.get('git_commit', '?'))[:12]}, {prov.get('timestamp_utc', '')}).",
+        "",
+        "A claim holds in a draw when that draw's mean paired effect has the expected sign; a pattern holds when "
+        "all its claims do. With two seeds per draw, seed noise makes a claim whose effect is small fail in "
+        "some draws even where the constants are not to blame: read a share well below 1 as 'not robust', and "
+        "the effect quantiles (over draws) as how large the effect is.",
+        "",
+        "| pattern | claim | outcome | share of draws holding | effect 5% / 50% / 95% |",
+        "|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        effect = (
+            f"{r['effect_q05']:+.3g} / {r['effect_median']:+.3g} / {r['effect_q95']:+.3g}"
+            if np.isfinite(r["effect_median"])
+            else ""
+        )
+        text = str(r["claim"]).replace("|", "\\|")  # a claim may hold a |x| that would split the table's cell
+        claim = f"**{text}**" if r["outcome"] == "" else text
+        lines.append(f"| {r['pattern']} | {claim} | {r['outcome']} | {r['share_holding']:.0%} | {effect} |")
+    return "\n".join(lines) + "\n"
+
+
+def run(
+    posterior: PosteriorDraws, out: Path, processes: int | None, horizon: int | None, progress: bool, command: str
+) -> Path:
+    """Run the patterns on the posterior draws and publish the results folder; return it."""
+    from .fileio import atomic_write_text
+    from .patterns import run_patterns
+    from .patterns_design import PATTERNS
+    from .publishing import provenance, publishing_dir
+
+    with publishing_dir(out, "robust") as (work, final):  # a bad --out fails before the runs
+        results = run_patterns(
+            PATTERNS,
+            posterior.replications,
+            processes,
+            horizon=horizon,
+            progress=progress,
+            constants=posterior.constants_by_replication(),
+        )
+        table = conclusions(results, posterior.seeds_per_draw)
+        prov = provenance(posterior)
+        atomic_write_text(work / "robust.csv", table.to_csv(index=False))
+        atomic_write_text(work / "robust.md", markdown(table, posterior, command, prov))
+        atomic_write_text(work / "provenance.json", json.dumps(prov, indent=1))
+    return final[0]
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .limits import MAX_HORIZON
+    from .patterns import DOCS
+
+    if args.steps is not None and not 1 <= args.steps <= MAX_HORIZON:
+        raise UserError(f"--steps must be 1 to {MAX_HORIZON} weeks; got {args.steps}.")
+    posterior = draw_constants(args.posterior, args.draws, args.seeds_per_draw, ROBUST_SEED)
+    command = "python3 run.py robust" + "".join(
+        f" {flag} {value}"
+        for flag, value, default in (
+            ("--draws", args.draws, DRAWS),
+            ("--seeds-per-draw", args.seeds_per_draw, SEEDS_PER_DRAW),
+            ("--steps", args.steps, None),
+        )
+        if value != default
+    )
+    folder = run(posterior, Path(args.out), args.workers, args.steps, not args.quiet, command)
+    table = pd.read_csv(folder / "robust.csv")
+    if not args.quiet:
+        for _, r in table[table["outcome"].isna()].iterrows():
+            print(f"{r['pattern']:22s} holds in {r['share_holding']:.0%} of {int(r['draws'])} posterior draws")
+    print(f"wrote {display(folder)}/ (robust.md, robust.csv)")
+    if args.update_docs:
+        for name in FILES:
+            target = DOCS / name.replace("robust", "robust_conclusions")
+            shutil.copyfile(folder / name, target)
+            print(f"updated {display(target)}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add 'robust' to the command line (called by cocreate_sim.cli)."""
+    robust = subparsers.add_parser(
+        "robust",
+        help="robust conclusions: the share of posterior draws in which each of the six patterns holds",
+        description=__doc__.split("\n\n")[1].replace("\n", " "),
+    )
+
+    positive = whole_number_type(1)
+
+    robust.add_argument("--draws", type=positive, default=DRAWS, metavar="N", help=f"posterior draws ({DRAWS})")
+    robust.add_argument(
+        "--seeds-per-draw",
+        type=positive,
+        default=SEEDS_PER_DRAW,
+        metavar="N",
+        help=f"seeds per draw ({SEEDS_PER_DRAW})",
+    )
+    robust.add_argument("--posterior", metavar="FILE", help="the posterior (default: calibration/posterior.parquet)")
+    robust.add_argument("--steps", type=positive, metavar="N", help="horizon in weeks (quick trials; default 156)")
+    robust.add_argument("--workers", type=positive, metavar="N", help="worker processes (default: every core)")
+    robust.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
+    robust.add_argument("--update-docs", action="store_true", help="also copy the table to docs/robust_conclusions.*")
+    robust.add_argument("--quiet", action="store_true", help="no progress bar; print only the folder")
+    robust.set_defaults(func=_cmd)
