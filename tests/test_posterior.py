@@ -17,7 +17,7 @@ from cocreate_sim.checkpoints import run_fingerprint
 from cocreate_sim.errors import UserError
 from cocreate_sim.fileio import sha256_file
 from cocreate_sim.metrics import COLUMN_NAMES
-from cocreate_sim.posterior import METADATA_KEY, SHIPPED, draw_constants, systematic_resample
+from cocreate_sim.posterior import METADATA_KEY, SHIPPED, conclusions_path, draw_constants, systematic_resample
 from cocreate_sim.runner import run_timeseries
 from cocreate_sim.statistics import (
     INTERVAL_PREDICTIVE,
@@ -219,10 +219,17 @@ def test_a_claim_holds_in_the_draws_whose_mean_effect_has_its_sign():
 def test_robust_publishes_the_share_of_draws_for_every_claim(tmp_path: Path, capsys):
     from cocreate_sim.patterns_design import PATTERNS
 
+    mine = tmp_path / "mine.parquet"
+    mine.write_bytes(SHIPPED.read_bytes())
     code, out, err = main(
-        capsys, "robust", "--draws", "2", "--steps", "6", "--workers", "1", "--quiet", "--out", str(tmp_path)
-    )
+        capsys, "robust", "--draws", "2", "--steps", "6", "--workers", "1", "--quiet", "--out", str(tmp_path),
+        "--posterior", str(mine), "--attach",
+    )  # fmt: skip
     assert code == 0, err
+    attached = pd.read_csv(tmp_path / "mine_robust.csv")  # beside the posterior, where reports find it
+    assert set(attached["posterior_sha256"]) == {sha256_file(mine)} and set(attached["pattern"]) == {
+        p.key for p in PATTERNS
+    }
     (folder,) = [p for p in tmp_path.iterdir() if p.name.startswith("robust-")]
     table = pd.read_csv(folder / "robust.csv")
     assert len(table) == sum(len(p.contrasts) + 1 for p in PATTERNS)
@@ -230,4 +237,55 @@ def test_robust_publishes_the_share_of_draws_for_every_claim(tmp_path: Path, cap
     page = (folder / "robust.md").read_text()
     assert "share of draws holding" in page and page.count("\n| ") == len(table) + 1
     prov = json.loads((folder / "provenance.json").read_text())
-    assert prov["posterior"]["sha256"] == sha256_file(SHIPPED)
+    assert prov["posterior"]["sha256"] == sha256_file(mine)
+
+
+def _conclusions(posterior: Path, sha: str) -> None:
+    """A robust-conclusions table beside ``posterior`` made (so it says) for the posterior with hash ``sha``."""
+    from cocreate_sim.patterns_design import ALL_CLAIMS, PATTERNS
+
+    rows = []
+    for k, p in enumerate(PATTERNS):
+        for c in p.contrasts:
+            rows.append({"pattern": p.key, "title": p.title, "claim": c.claim, "outcome": c.outcome})
+        rows.append({"pattern": p.key, "title": p.title, "claim": ALL_CLAIMS, "outcome": ""})
+        for row in rows[-len(p.contrasts) - 1 :]:
+            row.update(share_holding=0.5 + k / 20, draws=50, posterior_sha256=sha)
+    pd.DataFrame(rows).to_csv(conclusions_path(posterior), index=False)
+
+
+def test_reports_carry_the_robust_conclusions_of_the_posterior_they_drew_from(tmp_path: Path, capsys):
+    mine = tmp_path / "mine.parquet"
+    mine.write_bytes(SHIPPED.read_bytes())
+    _conclusions(mine, sha256_file(mine))
+    args = [*SMALL, "--draws", "1", "--posterior", str(mine), "--out", str(tmp_path)]
+    code, out, err = main(capsys, BASELINE, *args)
+    assert code == 0, err
+    folder = Path(out.strip())
+    page = (folder / "report.html").read_text()
+    assert (
+        "Robust conclusions" in page and "dialogue carries the shift" in page and "75%" in page
+    )  # measurement: 0.5 + 5/20
+    assert (folder / "robust_conclusions.csv").is_file()
+    # rebuilt from the folder alone, in Danish: titles and claims translated
+    assert main(capsys, "report", str(folder), "--lang", "da")[0] == 0
+    page = (folder / "report.html").read_text()
+    assert "Robuste konklusioner" in page and "dialogen bærer omstillingen" in page and "75\u00a0%" in page
+    code, out, err = main(capsys, "compare", BASELINE, OTHER, *args)
+    assert code == 0, err
+    assert "Robust conclusions" in (Path(out.strip()) / "report.html").read_text()
+    # the point model has no posterior, so no such section
+    code, out, err = main(capsys, BASELINE, *SMALL, "--point", "--out", str(tmp_path))
+    assert code == 0 and "Robust conclusions" not in (Path(out.strip()) / "report.html").read_text()
+
+
+def test_a_table_made_for_another_posterior_is_not_shown(tmp_path: Path, capsys):
+    mine = tmp_path / "mine.parquet"
+    mine.write_bytes(SHIPPED.read_bytes())
+    _conclusions(mine, "0" * 64)
+    code, out, err = main(capsys, BASELINE, *SMALL, "--draws", "1", "--posterior", str(mine), "--out", str(tmp_path))
+    assert code == 0, err
+    folder = Path(out.strip())
+    page = (folder / "report.html").read_text()
+    assert "No robust-conclusions table was made for this posterior" in page and "--attach" in page
+    assert not (folder / "robust_conclusions.csv").exists()

@@ -48,6 +48,10 @@ def test_hysteresis_only_where_the_bands_are_disjoint_and_runs_settled():
     assert not table.loc[("inclusion_ratio", npm, 1.0), "hysteresis"]  # the same inclusion in both
     # the NPG branch jumps from 0.03 to 0.32 between its two levels: a tipping point after 0.0
     assert table.loc[("uptake", npg, 0.0), "tipping_after"] and not table.loc[("uptake", npm, 0.0), "tipping_after"]
+    # paired by draw: the NPG history ends 0.29-0.31 higher in every draw at 1.0, and higher in all at 0.0
+    assert table.loc[("uptake", npm, 1.0), "history_gap"] == pytest.approx(0.30)
+    assert table.loc[("uptake", npg, 1.0), "npg_higher"] == 1.0
+    assert table.loc[("inclusion_ratio", npm, 1.0), "npg_higher"] == 0.0  # equal is not higher
     unsettled = summarise(_runs(cells, converged=0.5))
     assert not unsettled["hysteresis"].any() and not unsettled["tipping_after"].any()
 
@@ -68,7 +72,10 @@ def test_regime_publishes_a_diagram_from_both_histories(tmp_path: Path, capsys):
     # common random numbers: each draw runs on the same seed in every cell
     assert runs.groupby("draw")["seed"].nunique().eq(1).all()
     page = (folder / "regime.html").read_text()
-    assert "Regime diagram: leader_dialogue" in page and "<script src" not in page  # opens offline
+    assert "Regime diagram: Leader dialogue" in page and "<script src" not in page  # opens offline
+    assert main(capsys, *args, "--workers", "1", "--quiet", "--lang", "da", "--out", str(tmp_path))[0] == 0
+    pages = [(p / "regime.html").read_text() for p in tmp_path.iterdir() if p.name.startswith("regime-")]
+    assert any("Regimediagram: Ledelsesdialog" in p for p in pages)
 
 
 @pytest.mark.parametrize("lever", ["n_citizens", "leader_dialog"])
@@ -76,3 +83,39 @@ def test_a_lever_the_diagram_cannot_vary_is_a_clean_error(tmp_path: Path, capsys
     code, _, err = main(capsys, "regime", lever, "--out", str(tmp_path))
     assert code == 2 and "not a lever the diagram can vary" in err and "Traceback" not in err
     assert not any(tmp_path.iterdir())
+
+
+def test_a_run_report_draws_the_regime_diagram_on_request(tmp_path: Path, capsys, monkeypatch):
+    import yaml
+
+    from cocreate_sim import regime
+
+    for name, value in (("LEVELS", 2), ("DRAWS_REGIME", 2), ("BURN_IN", 6), ("HORIZON", 8)):
+        monkeypatch.setattr(regime, name, value)  # the diagram's design, small: the wiring is under test here
+    baseline = str(Path(__file__).resolve().parents[1] / "scenarios" / "npm_baseline.yaml")
+    small = [baseline, "--steps", "4", "--set", "n_citizens=150", "--draws", "1", "--workers", "1", "--quiet"]
+    code, out, err = main(capsys, *small, "--regime", "leader_dialogue", "--out", str(tmp_path))
+    assert code == 0, err
+    folder = Path(out.strip())
+    table = pd.read_csv(folder / "regime.csv")
+    assert set(table["lever"]) == {"leader_dialogue"} and len(table) == 2 * 2 * 2  # values x histories x outcomes
+    info = yaml.safe_load((folder / "scenario.yaml").read_text())["provenance"]["regime"]
+    assert info["lever"] == "leader_dialogue" and info["horizon"] == 8
+    page = (folder / "report.html").read_text()
+    assert "Regime diagram: Leader dialogue" in page and "8 weeks after a switch" in page
+    # rebuilt from the folder alone, in Danish
+    assert main(capsys, "report", str(folder), "--lang", "da")[0] == 0
+    assert "Regimediagram" in (folder / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"), [(["--regime", "leader_dialog"], "not a lever the diagram can vary"), (["--point"], "--point")]
+)
+def test_regime_in_a_run_refuses_what_cannot_work_before_anything_runs(tmp_path: Path, capsys, extra, said):
+    baseline = str(Path(__file__).resolve().parents[1] / "scenarios" / "npm_baseline.yaml")
+    args = [baseline, "--steps", "4", "--quiet", "--out", str(tmp_path), *extra]
+    if "--regime" not in extra:
+        args += ["--regime", "leader_dialogue"]
+    code, _, err = main(capsys, *args)
+    assert code == 2 and said in err and "Traceback" not in err
+    assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")], "nothing ran"

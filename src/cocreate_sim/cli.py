@@ -184,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file to run")
     _add_run_options(run)
+    run.add_argument(
+        "--regime",
+        metavar="LEVER",
+        help="also draw the regime diagram of one lever into the report: equilibrium uptake and inclusion against "
+        "the lever, from this scenario and from an established co-creating municipality (240 runs of 15 years; "
+        "as 'python3 run.py regime LEVER --scenario SCENARIO.yaml')",
+    )
     run.set_defaults(func=cmd_run)
 
     compare = sub.add_parser(

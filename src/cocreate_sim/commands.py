@@ -14,6 +14,7 @@ import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import UserError, display
 
@@ -149,8 +150,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         replications=args.replications,
         seed=args.seed,
     )
+    if args.regime:
+        _check_regime(args)
     posterior = _posterior(args, scenario.seed, scenario.replications)
     runs = posterior.replications if posterior else scenario.replications
+    regime = _regime(args, scenario) if args.regime else None
     if not args.quiet:
         print(
             f"Running '{scenario.name}': {scenario.steps} weeks x {runs} run(s), "
@@ -167,6 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         notify=note,
         lang=args.lang,
         posterior=posterior,
+        regime=regime,
     )
     if args.quiet:
         print(display(folder))
@@ -178,6 +183,60 @@ def cmd_run(args: argparse.Namespace) -> int:
     if runs > 1:
         print("\n" + _interval_note(posterior, runs))
     return 0
+
+
+def _check_regime(args: argparse.Namespace) -> None:
+    """``--regime LEVER`` checked before anything is drawn or run: the lever, --point and --out."""
+    from .publishing import prepare_out_dir
+    from .regime import check_lever
+
+    check_lever(args.regime)
+    if args.point:
+        raise UserError(
+            "--regime draws its diagram from the calibrated posterior, and --point runs the declared constants; "
+            "drop --point, or drop --regime and draw the diagram with 'python3 run.py regime LEVER'."
+        )
+    prepare_out_dir(args.out)
+
+
+def _regime(args: argparse.Namespace, scenario: Any) -> tuple[Any, dict[str, Any]]:
+    """``--regime LEVER``: the regime diagram's table and what was run, computed before the scenario's own runs.
+
+    The diagram draws from the same posterior as the run (it has no point-model version: its bands are the
+    posterior's).
+    """
+    from . import regime
+    from .scenario import load_scenario, parse_set
+
+    npg = load_scenario(regime.NPG_FILE, parse_set(args.set))
+    if not args.quiet:
+        print(
+            f"Regime diagram of {args.regime}: {regime.LEVELS} values x 2 histories x {regime.DRAWS_REGIME} "
+            f"posterior draws, {regime.BURN_IN + regime.HORIZON} weeks each",
+            file=sys.stderr,
+        )
+    _runs, table, _draws = regime.compute(
+        args.regime,
+        scenario,
+        npg,
+        levels=regime.LEVELS,
+        draws=regime.DRAWS_REGIME,
+        burn_in=regime.BURN_IN,
+        horizon=regime.HORIZON,
+        posterior_file=args.posterior,
+        workers=args.processes,
+        progress=not args.quiet,
+    )
+    info = {
+        "lever": args.regime,
+        "levels": regime.LEVELS,
+        "draws": regime.DRAWS_REGIME,
+        "burn_in": regime.BURN_IN,
+        "horizon": regime.HORIZON,
+        "min_converged": regime.MIN_CONVERGED,
+        "established_npg_state": display(regime.NPG_FILE),
+    }
+    return table, info
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

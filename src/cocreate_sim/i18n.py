@@ -215,9 +215,10 @@ PACKAGE_DIR = Path(__file__).parent
 SOURCES = {
     "app": (("app/*.py",), ("app/info.py", "app/lessons.py")),
     "info": (("app/info.py", "app/lessons.py"), ()),
-    "reports": (("reports/*.py",), ()),
+    "reports": (("reports/*.py", "patterns_design.py"), ()),
 }
-"""Each catalogue's source files: patterns relative to the package, and files left out."""
+"""Each catalogue's source files: patterns relative to the package, and files left out (the pattern designs give
+the titles and claims of a report's robust-conclusions table)."""
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 """The calls whose string arguments are messages (``ngettext``: singular and plural)."""
 COMMENT_TAGS = ("Translators:",)

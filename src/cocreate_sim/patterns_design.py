@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import N_
 from .model import CoCreationModel
 
 HORIZON = 156
@@ -102,7 +103,7 @@ class Pattern:
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "zero_error",
-        "A stronger zero-error culture lowers co-creation uptake",
+        N_("A stronger zero-error culture lowers co-creation uptake"),
         "001, 003",
         {},
         {
@@ -115,43 +116,47 @@ PATTERNS: tuple[Pattern, ...] = (
                 "weak zero-error culture (0.1)",
                 "strong zero-error culture (0.9)",
                 -1,
-                "uptake falls when errors are sanctioned harder",
+                N_("uptake falls when errors are sanctioned harder"),
             ),
         ),
         "uptake",
     ),
     Pattern(
         "decision_path",
-        "Longer decision paths raise citizen drop-out and lower completed initiatives",
+        N_("Longer decision paths raise citizen drop-out and lower completed initiatives"),
         "001",
         {},
         {"short path (1 step)": {"decision_path_length": 1}, "long path (8 steps)": {"decision_path_length": 8}},
         (
             Contrast(
-                "dropout_rate", "short path (1 step)", "long path (8 steps)", +1, "more citizens give up while waiting"
+                "dropout_rate",
+                "short path (1 step)",
+                "long path (8 steps)",
+                +1,
+                N_("more citizens give up while waiting"),
             ),
             Contrast(
                 "initiatives_completed",
                 "short path (1 step)",
                 "long path (8 steps)",
                 -1,
-                "fewer initiatives are completed",
+                N_("fewer initiatives are completed"),
             ),
         ),
         "dropout_rate",
     ),
     Pattern(
         "leader_dialogue",
-        "Without leader dialogue the shift stalls; with it, it happens, in an S-shaped rise",
+        N_("Without leader dialogue the shift stalls; with it, it happens, in an S-shaped rise"),
         "000",
         NPG_CONTEXT,
         {"no leader dialogue": {"leader_dialogue": 0.0}, "leader dialogue (1.0)": {"leader_dialogue": 1.0}},
-        (Contrast("uptake", "no leader dialogue", "leader dialogue (1.0)", +1, "dialogue carries the shift"),),
+        (Contrast("uptake", "no leader dialogue", "leader dialogue (1.0)", +1, N_("dialogue carries the shift")),),
         "uptake",
     ),
     Pattern(
         "intertwined_learning",
-        "Mindset without practice, or practice without mindset, does not give uptake",
+        N_("Mindset without practice, or practice without mindset, does not give uptake"),
         "000",
         {**NPG_CONTEXT, "leader_dialogue": 0.0},
         {
@@ -161,17 +166,17 @@ PATTERNS: tuple[Pattern, ...] = (
         },
         (
             Contrast(
-                "uptake", "mindset only (courses)", "both together", +1, "adding practice to mindset raises uptake"
+                "uptake", "mindset only (courses)", "both together", +1, N_("adding practice to mindset raises uptake")
             ),
             Contrast(
-                "uptake", "practice only (orders)", "both together", +1, "adding mindset to practice raises uptake"
+                "uptake", "practice only (orders)", "both together", +1, N_("adding mindset to practice raises uptake")
             ),
         ),
         "uptake",
     ),
     Pattern(
         "outreach",
-        "Without outreach weak groups are under-represented; outreach and network design narrow the gap",
+        N_("Without outreach weak groups are under-represented; outreach and network design narrow the gap"),
         "000, 001, 002, 003",
         {},
         {
@@ -186,29 +191,31 @@ PATTERNS: tuple[Pattern, ...] = (
                 "no outreach",
                 "outreach only (0.8)",
                 -1,
-                "outreach hours (relations with weak groups, knowledge of their needs) narrow the gap "
-                "|1 - inclusion ratio|",
+                N_(
+                    "outreach hours (relations with weak groups, knowledge of their needs) narrow the gap "
+                    "|1 - inclusion ratio|"
+                ),
             ),
             Contrast(
                 "representation_gap",
                 "no outreach",
                 "network design only (0.8)",
                 -1,
-                "network design (broad advertisement instead of the usual networks) narrows the gap",
+                N_("network design (broad advertisement instead of the usual networks) narrows the gap"),
             ),
             Contrast(
                 "representation_gap",
                 "no outreach",
                 "outreach and network design",
                 -1,
-                "the two together narrow the gap",
+                N_("the two together narrow the gap"),
             ),
         ),
         "inclusion_ratio",
     ),
     Pattern(
         "measurement",
-        "Measuring only the old KPIs pulls staff back to operations; measuring co-creation value raises uptake",
+        N_("Measuring only the old KPIs pulls staff back to operations; measuring co-creation value raises uptake"),
         "003",
         {},
         {
@@ -222,7 +229,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 "old KPIs only (undisturbed)",
                 "old KPIs only, backlog shock",
                 +1,
-                "after a backlog shock leaders' pull towards operations rises",
+                N_("after a backlog shock leaders' pull towards operations rises"),
                 after_shock=True,
             ),
             Contrast(
@@ -230,7 +237,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 "old KPIs only (undisturbed)",
                 "old KPIs only, backlog shock",
                 -1,
-                "and workers move hours from co-creation back to operations",
+                N_("and workers move hours from co-creation back to operations"),
                 after_shock=True,
             ),
             Contrast(
@@ -238,7 +245,7 @@ PATTERNS: tuple[Pattern, ...] = (
                 "old KPIs only (undisturbed)",
                 "co-creation value measured (0.7)",
                 +1,
-                "measuring co-creation value raises uptake",
+                N_("measuring co-creation value raises uptake"),
             ),
         ),
         "operations_pull_mean",
@@ -248,6 +255,9 @@ PATTERNS: tuple[Pattern, ...] = (
 )
 
 BY_KEY = {p.key: p for p in PATTERNS}
+
+ALL_CLAIMS = N_("all claims of the pattern")
+"""The row of a robust-conclusions table that holds when every claim of its pattern does."""
 
 REPORTED_AFTER_SHOCK = ("uptake", "hours_operations", "backlog", "complaints", "burnout_share")
 """Outcomes whose response to a shock is reported (paired difference and interval) but not asserted."""

@@ -37,6 +37,10 @@ SEEDS_PER_DRAW = 2
 """Seeds each drawn set of constants runs on, unless --seeds-per-draw says otherwise."""
 DRAW_STREAM = 7_919
 """Added to the scenario seed for the generator that draws the constants (apart from the models' own streams)."""
+CONCLUSIONS_SUFFIX = "_robust.csv"
+"""A posterior's robust-conclusions table lives beside it: ``posterior.parquet`` -> ``posterior_robust.csv``."""
+CONCLUSIONS_COLUMNS = ("pattern", "title", "claim", "outcome", "share_holding", "draws", "posterior_sha256")
+"""The columns of that table a report needs (``run.py robust --attach`` writes them)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,27 @@ class PosteriorDraws:
             "effective_sample_size": calibration.get("effective_sample_size"),
         }
 
+    def conclusions(self) -> pd.DataFrame | None:
+        """The robust-conclusions table made for this very posterior file (``run.py robust --attach``), or None.
+
+        A table made for another posterior (its ``posterior_sha256`` differs)
+        or that cannot be read is not used: the report then says how to make one.
+        """
+        import pandas as pd
+
+        path = conclusions_path(self.path)
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        try:
+            table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        except (OSError, ValueError, pd.errors.ParserError):
+            return None
+        if not set(CONCLUSIONS_COLUMNS) <= set(table.columns) or table.empty:
+            return None
+        if set(table["posterior_sha256"].astype(str)) != {self.sha256}:
+            return None
+        return table
+
     def table(self) -> pd.DataFrame:
         """One row per replication: its draw and the constants it ran with (``draws.csv`` of a results folder)."""
         import pandas as pd
@@ -86,6 +111,12 @@ class PosteriorDraws:
             for i, constants in enumerate(self.constants_by_replication())
         ]
         return pd.DataFrame(rows)
+
+
+def conclusions_path(posterior: str | Path) -> Path:
+    """Where the robust-conclusions table of the posterior at ``posterior`` is kept."""
+    posterior = Path(posterior)
+    return posterior.with_name(posterior.stem + CONCLUSIONS_SUFFIX)
 
 
 def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -15,7 +15,8 @@ from typing import Any
 from .errors import UserError, clip, display
 from .fileio import CHECKSUMS, atomic_write_text, verify_checksums
 from .i18n import DEFAULT_LANGUAGE
-from .publishing import Notify
+from .posterior import CONCLUSIONS_COLUMNS
+from .publishing import CONCLUSIONS_FILE, REGIME_FILE, Notify
 
 RUN_FILES = ("scenario.yaml", "timeseries.parquet", "summary.csv")
 """What a run folder holds besides report.html."""
@@ -27,6 +28,8 @@ DIFFERENCE_NUMBERS = ("reference_mean", "scenario_mean", "difference", "ci95_low
 """Columns of differences.csv that hold numbers."""
 DIFFERENCE_COLUMNS = ("scenario", "reference", "outcome", *DIFFERENCE_NUMBERS)
 """Columns of differences.csv a report reads."""
+REGIME_COLUMNS = ("lever", "value", "branch", "outcome", "mean", "low", "high", "converged", "hysteresis")
+"""Columns of a run folder's regime.csv a report reads (``tipping_after`` too, when present)."""
 SHOWN_MISSING = 3
 """Most missing outcomes named in an error about summary.csv."""
 
@@ -62,6 +65,26 @@ def _check_numbers(path: Path, frame: Any, columns: Sequence[str]) -> None:
     wrong = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if wrong:
         raise _damaged(path, f"the column(s) {', '.join(wrong)} do not hold numbers")
+
+
+def _read_conclusions(folder: Path) -> Any:
+    """The posterior's robust-conclusions table kept in the folder, or None (the point model, or none was made)."""
+    path = folder / CONCLUSIONS_FILE
+    if not path.exists():
+        return None
+    frame = _read_frame(path, CONCLUSIONS_COLUMNS)
+    _check_numbers(path, frame, ("share_holding", "draws"))
+    return frame
+
+
+def _read_regime(folder: Path) -> Any:
+    """The regime diagram's table of a run made with ``--regime LEVER``, or None."""
+    path = folder / REGIME_FILE
+    if not path.exists():
+        return None
+    frame = _read_frame(path, REGIME_COLUMNS)
+    _check_numbers(path, frame, ("value", "mean", "low", "high", "converged"))
+    return frame
 
 
 def _scenario_file(path: Path) -> tuple[Any, dict[str, Any]]:
@@ -111,6 +134,8 @@ def _read_run(folder: Path) -> dict[str, Any]:
         "summary": summary,
         "provenance": prov,
         "schedule": scenario.schedule,
+        "conclusions": _read_conclusions(folder),
+        "regime": _read_regime(folder),
     }
 
 
@@ -138,6 +163,7 @@ def _read_compare(folder: Path) -> dict[str, Any]:
         "diffs": diffs,
         "provenance": prov,
         "schedules": schedules,
+        "conclusions": _read_conclusions(folder),
     }
 
 

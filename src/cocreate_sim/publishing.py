@@ -76,6 +76,11 @@ SHARED_ROOTS = ("/", "/home", "/media", "/mnt", "/opt", "/srv", "/usr", "/usr/lo
 """Top-level folders shared by everyone: results may go in a folder below them, never directly in them."""
 DRAWS_FILE = "draws.csv"
 """The posterior draws a run or comparison ran, one row per replication (only when it drew from a posterior)."""
+REGIME_FILE = "regime.csv"
+"""The regime diagram's table in a run folder made with ``--regime LEVER`` (what was run: the provenance)."""
+CONCLUSIONS_FILE = "robust_conclusions.csv"
+"""The robust-conclusions table of the posterior drawn from, copied into the folder so that its report can be
+rebuilt from the folder alone (only when that posterior has one: ``run.py robust --attach``)."""
 
 
 # ------------------------------------------------------------- provenance
@@ -329,6 +334,7 @@ def run_scenario(
     notify: Notify | None = None,
     lang: str = DEFAULT_LANGUAGE,
     posterior: Any = None,
+    regime: tuple[Any, dict[str, Any]] | None = None,
 ) -> tuple[Path, Any]:
     """Run a loaded scenario's replications and publish a new results folder; return it and the summary.
 
@@ -340,6 +346,8 @@ def run_scenario(
     With ``posterior`` (:class:`~cocreate_sim.posterior.PosteriorDraws`) each
     draw of constants runs on its own seeds instead of ``scenario.replications``
     seeds of the declared constants, and the folder also holds ``draws.csv``.
+    ``regime``: a regime diagram's table and what was run (``run.py --regime LEVER``), kept as
+    :data:`REGIME_FILE` and in the provenance, and drawn in the report.
     """
     from .reports import render_run
     from .scenario import scenario_yaml
@@ -355,13 +363,26 @@ def run_scenario(
     ) as table:
         summary = summarize(table, predictive=posterior is not None)
         prov = {**provenance(posterior), "source": scenario.resolved.get("source", str(scenario.path))}
+        if regime is not None:
+            prov["regime"] = regime[1]
         with publishing_dir(out_dir, scenario.name) as (work, final):
             atomic_write_text(work / "scenario.yaml", scenario_yaml(scenario, prov))
-            _write_draws(work, posterior)
+            conclusions = _write_draws(work, posterior)
+            if regime is not None:
+                atomic_write_text(work / REGIME_FILE, regime[0].to_csv(index=False))
             table.drop(columns="scenario").to_parquet(work / "timeseries.parquet", index=False)
             summary.drop(columns="scenario").to_csv(work / "summary.csv", index=False)
             page = render_run(
-                scenario.name, scenario.description, scenario.params, table, summary, prov, scenario.schedule, lang
+                scenario.name,
+                scenario.description,
+                scenario.params,
+                table,
+                summary,
+                prov,
+                scenario.schedule,
+                lang,
+                conclusions,
+                regime[0] if regime is not None else None,
             )
             atomic_write_text(work / "report.html", page)
     return final[0], summary
@@ -372,10 +393,17 @@ def _drawn(posterior: Any) -> list[Any] | None:
     return None if posterior is None else posterior.constants_by_replication()
 
 
-def _write_draws(work: Path, posterior: Any) -> None:
-    """``draws.csv``: which posterior draw, with which constants, each replication ran (nothing for the point model)."""
-    if posterior is not None:
-        atomic_write_text(work / DRAWS_FILE, posterior.table().to_csv(index=False))
+def _write_draws(work: Path, posterior: Any) -> Any:
+    """``draws.csv`` (which draw, with which constants, each replication ran) and the posterior's
+    robust-conclusions table (:data:`CONCLUSIONS_FILE`); returns that table, or None (none made, or the point model).
+    """
+    if posterior is None:
+        return None
+    atomic_write_text(work / DRAWS_FILE, posterior.table().to_csv(index=False))
+    conclusions = posterior.conclusions()
+    if conclusions is not None:
+        atomic_write_text(work / CONCLUSIONS_FILE, conclusions.to_csv(index=False))
+    return conclusions
 
 
 def compare_folder_name(names: Sequence[str]) -> str:
@@ -435,14 +463,16 @@ def compare_scenarios(
             for n, s in named.items():
                 ran = dataclasses.replace(s, steps=steps, replications=replications, seed=seed)
                 atomic_write_text(work / "scenarios" / f"{n}.yaml", scenario_yaml(ran, {**prov, "compared_as": n}))
-            _write_draws(work, posterior)
+            conclusions = _write_draws(work, posterior)
             table.to_parquet(work / "timeseries.parquet", index=False)
             summary.to_csv(work / "summary.csv", index=False)
             diffs.to_csv(work / "differences.csv", index=False)
             descriptions = {n: s.description for n, s in named.items()}
             params = {n: s.params for n, s in named.items()}
             schedules = {n: s.schedule for n, s in named.items()}
-            page = render_compare(names, descriptions, params, table, summary, diffs, prov, schedules, lang)
+            page = render_compare(
+                names, descriptions, params, table, summary, diffs, prov, schedules, lang, conclusions
+            )
             atomic_write_text(work / "report.html", page)
     return final[0], summary, diffs
 

@@ -11,9 +11,12 @@ seeds and posterior draws (issue 11, point 8):
   study takes the value.
 
 Both branches then run the same levers for ``horizon`` weeks; only their
-history differs. **Equilibrium**: an outcome's mean over the last
-:data:`WINDOW` weeks; a run has **converged** when that mean differs from the
-mean of the :data:`WINDOW` weeks before by at most the outcome's
+history differs. Each draw runs on the same seed in both, so the **history
+gap** (from NPG minus from NPM, paired by draw) and the share of draws in
+which the NPG history ends higher measure a lasting mark of history even
+where it falls short of hysteresis. **Equilibrium**: an outcome's mean over
+the last :data:`WINDOW` weeks; a run has **converged** when that mean differs
+from the mean of the :data:`WINDOW` weeks before by at most the outcome's
 :data:`TOLERANCE`. Each (value, branch) runs ``draws`` sets of constants from
 the posterior, one seed each; its band holds 95% of the runs. **Hysteresis**
 is claimed at a value only where the two branches' 95% bands are disjoint
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UserError, did_you_mean, display, whole_number_type
+from .i18n import DEFAULT_LANGUAGE, add_language_option
 from .posterior import draw_constants
 
 if TYPE_CHECKING:
@@ -151,6 +155,16 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     table = pd.DataFrame(rows)
+    table["history_gap"] = np.nan
+    table["npg_higher"] = np.nan
+    for outcome in OUTCOMES:  # the two histories ran the same draws on the same seeds: compare them pairwise
+        wide = runs.pivot_table(index=["value", "draw"], columns="branch", values=outcome)
+        if set(BRANCHES) <= set(wide.columns):
+            gap = (wide[BRANCHES[1]] - wide[BRANCHES[0]]).dropna().groupby(level="value")
+            for value, diffs in gap:
+                at = (table["outcome"] == outcome) & (table["value"] == value)
+                table.loc[at, "history_gap"] = float(diffs.mean())
+                table.loc[at, "npg_higher"] = float((diffs > 0).mean())
     table["hysteresis"] = False
     table["tipping_after"] = False
     for outcome in OUTCOMES:
@@ -177,104 +191,58 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def figure_html(table: pd.DataFrame, lever: str, title: str) -> str:
-    """The diagram: one panel per outcome, a line and band per branch, hysteresis and tipping points marked."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    from .reports.common import PALETTE, rgba
-
-    fig = make_subplots(rows=1, cols=len(OUTCOMES), subplot_titles=[f"equilibrium {o}" for o in OUTCOMES])
-    for k, outcome in enumerate(OUTCOMES, start=1):
-        part = table[table["outcome"] == outcome]
-        for j, branch in enumerate(BRANCHES):
-            b = part[part["branch"] == branch].sort_values("value")
-            colour = PALETTE[j]
-            x = b["value"].tolist()
-            fig.add_trace(
-                go.Scatter(
-                    x=x + x[::-1],
-                    y=b["high"].tolist() + b["low"].tolist()[::-1],
-                    fill="toself",
-                    fillcolor=rgba(colour, 0.18),
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                ),
-                row=1,
-                col=k,
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=x, y=b["mean"], mode="lines+markers", name=branch, line={"color": colour}, showlegend=k == 1
-                ),
-                row=1,
-                col=k,
-            )
-            tips = b[b["tipping_after"]]
-            for _, r in tips.iterrows():
-                fig.add_vline(x=r["value"], line_dash="dot", line_color=colour, row=1, col=k)
-        hyst = part[part["hysteresis"] & (part["branch"] == BRANCHES[0])]
-        if len(hyst):
-            fig.add_trace(
-                go.Scatter(
-                    x=hyst["value"],
-                    y=[0] * len(hyst),
-                    mode="markers",
-                    marker={"symbol": "diamond", "size": 11, "color": "#c0392b"},
-                    name="hysteresis (bands disjoint)",
-                    showlegend=k == 1,
-                ),
-                row=1,
-                col=k,
-            )
-        fig.update_xaxes(title_text=lever, row=1, col=k)
-    fig.update_layout(title=title, height=460, template="plotly_white", legend={"orientation": "h", "y": -0.2})
-    return fig.to_html(full_html=False, include_plotlyjs=False)
-
-
-def page(table: pd.DataFrame, lever: str, info: dict[str, Any]) -> str:
-    """A self-contained HTML page (plotly inline: it opens offline)."""
-    from plotly.offline import get_plotlyjs
-
-    from .reports.common import CSS
-
-    def sentence(outcome: str) -> str:
-        part = table[table["outcome"] == outcome]
-        hyst = sorted(part.loc[part["hysteresis"], "value"].unique())
-        tips = part[part["tipping_after"]]
-        text = (
-            f"Hysteresis in {outcome} at {lever} = {', '.join(f'{v:g}' for v in hyst)}: there the municipality's "
-            "history decides where it settles."
-            if hyst
-            else f"No hysteresis in {outcome}: at every value the two histories' 95% bands overlap."
-        )
-        for _, r in tips.iterrows():
-            text += f" Tipping point ({r['branch']}) just above {lever} = {r['value']:g}."
-        low = part["converged"].min()
-        return text + f" Converged runs: at least {low:.0%} in every cell."
+def page(table: pd.DataFrame, lever: str, info: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
+    """The regime command's own page: the diagram as a report draws it, then what was run (opens offline)."""
+    from .reports.common import page as html_page
+    from .reports.regime import regime_section
 
     facts = "".join(f"<li>{html.escape(k)}: {html.escape(str(v))}</li>" for k, v in info.items())
-    rows = "".join(
-        f"<tr><td>{r['value']:g}</td><td>{html.escape(r['branch'])}</td><td>{r['outcome']}</td>"
-        f"<td class='num'>{r['mean']:.3g}</td><td class='num'>{r['low']:.3g} – {r['high']:.3g}</td>"
-        f"<td class='num'>{r['converged']:.0%}</td><td>{'yes' if r['hysteresis'] else ''}</td></tr>"
-        for _, r in table.iterrows()
-    )
-    doc = (__doc__ or "").split("\n\n")
-    body = [
-        f"<h1>Regime diagram: {html.escape(lever)}</h1>",
-        "<p class='help'>" + html.escape(" ".join(" ".join(doc[1:4]).split())) + "</p>",
-        "<ul class='lead'>" + "".join(f"<li>{html.escape(sentence(o))}</li>" for o in OUTCOMES) + "</ul>",
-        figure_html(table, lever, f"Equilibrium against {lever}: line = mean, band = 95% of runs"),
-        f"<ul class='meta'>{facts}</ul>",
-        "<details><summary>The table</summary><table><tr><th>value</th><th>branch</th><th>outcome</th>"
-        "<th>mean</th><th>95% of runs</th><th>converged</th><th>hysteresis</th></tr>" + rows + "</table></details>",
-    ]
-    return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>regime {html.escape(lever)}</title>"
-        f"<style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>" + "\n".join(body) + "</body></html>"
-    )
+    reading = {"horizon": info["after the switch (weeks)"], "min_converged": MIN_CONVERGED}
+    body = [*regime_section(table, lever, reading, lang, heading="h1"), f"<ul class='meta'>{facts}</ul>"]
+    return html_page(f"regime {lever}", body, lang)
+
+
+def compute(
+    lever: str,
+    scenario: Any,
+    npg: Any,
+    *,
+    levels: int = LEVELS,
+    draws: int = DRAWS_REGIME,
+    burn_in: int = BURN_IN,
+    horizon: int = HORIZON,
+    posterior_file: str | Path | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Run both branches at every level: (every run, the summarised table with a ``lever`` column, the draws)."""
+    import pandas as pd
+
+    from .executor import run_tasks
+
+    check_lever(lever)
+    posterior = draw_constants(posterior_file, draws, 1, scenario.seed)
+    rows, tasks = plan(lever, scenario, npg, levels, burn_in, horizon, posterior)
+    results: list[Any] = [None] * len(tasks)
+    for index, result in run_tasks(_task, tasks, workers=workers, progress=progress, desc="regime runs"):
+        results[index] = result
+    runs = pd.DataFrame([{**row, **res} for row, res in zip(rows, results, strict=True)])
+    table = summarise(runs)
+    table.insert(0, "lever", lever)
+    return runs, table, posterior
+
+
+def check_lever(lever: str) -> None:
+    """A lever the diagram can vary (one a schedule can change), or a UserError naming the allowed ones."""
+    from .params import INIT_ONLY, PARAMETERS
+
+    if lever not in PARAMETERS or lever in INIT_ONLY:
+        allowed = sorted(set(PARAMETERS) - INIT_ONLY)
+        raise UserError(
+            f"regime: '{str(lever)[:100]}' is not a lever the diagram can vary.{did_you_mean(str(lever), allowed)} "
+            "It must be a lever a schedule can change (not one that sets who exists, like n_citizens); "
+            "'python3 run.py params' lists them."
+        )
 
 
 def run_regime(
@@ -290,22 +258,26 @@ def run_regime(
     out: str | Path = "results",
     workers: int | None = None,
     progress: bool = True,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
     """Run both branches at every level and publish the results folder; return it."""
-    import pandas as pd
-
-    from .executor import run_tasks
     from .fileio import atomic_write_text
     from .publishing import provenance, publishing_dir
 
-    posterior = draw_constants(posterior_file, draws, 1, scenario.seed)
-    rows, tasks = plan(lever, scenario, npg, levels, burn_in, horizon, posterior)
-    with publishing_dir(out, f"regime-{lever}") as (work, final):
-        results: list[Any] = [None] * len(tasks)
-        for index, result in run_tasks(_task, tasks, workers=workers, progress=progress, desc="regime runs"):
-            results[index] = result
-        runs = pd.DataFrame([{**row, **res} for row, res in zip(rows, results, strict=True)])
-        table = summarise(runs)
+    check_lever(lever)
+    with publishing_dir(out, f"regime-{lever}") as (work, final):  # a bad --out fails before the runs
+        runs, table, posterior = compute(
+            lever,
+            scenario,
+            npg,
+            levels=levels,
+            draws=draws,
+            burn_in=burn_in,
+            horizon=horizon,
+            posterior_file=posterior_file,
+            workers=workers,
+            progress=progress,
+        )
         prov = provenance(posterior)
         info = {
             "scenario": display(scenario.path),
@@ -319,23 +291,15 @@ def run_regime(
         }
         atomic_write_text(work / "runs.csv", runs.to_csv(index=False))
         atomic_write_text(work / "regime.csv", table.to_csv(index=False))
-        atomic_write_text(work / "regime.html", page(table, lever, info))
+        atomic_write_text(work / "regime.html", page(table, lever, info, lang))
         atomic_write_text(work / "provenance.json", json.dumps({**prov, "regime": info}, indent=1, default=str))
     return final[0]
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    from .params import INIT_ONLY, PARAMETERS
     from .scenario import load_scenario, parse_set
 
-    if args.lever not in PARAMETERS or args.lever in INIT_ONLY:
-        allowed = sorted(set(PARAMETERS) - INIT_ONLY)
-        raise UserError(
-            f"regime: '{str(args.lever)[:100]}' is not a lever the diagram can vary."
-            f"{did_you_mean(args.lever, allowed)} "
-            "It must be a lever a schedule can change (not one that sets who exists, like n_citizens); "
-            "'python3 run.py params' lists them."
-        )
+    check_lever(args.lever)
     overrides = parse_set(args.set)
     scenario = load_scenario(args.scenario, overrides)
     npg = load_scenario(args.npg, overrides)
@@ -351,6 +315,7 @@ def _cmd(args: argparse.Namespace) -> int:
         out=args.out,
         workers=args.workers,
         progress=not args.quiet,
+        lang=args.lang,
     )
     print(f"wrote {display(folder)}/ (regime.html, regime.csv, runs.csv)")
     return 0
@@ -380,4 +345,5 @@ def register(subparsers: Any) -> None:
     regime.add_argument("--workers", type=positive, metavar="N", help="worker processes (default: every core)")
     regime.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
     regime.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_language_option(regime, "the page's language")
     regime.set_defaults(func=_cmd)

@@ -11,19 +11,22 @@ A pattern holds in a draw when all its claims do.
 
 ``python3 run.py robust [--draws 50] [--seeds-per-draw 2]`` publishes
 ``results/robust-<timestamp>/`` (``robust.csv``, ``robust.md`` with
-provenance); ``--update-docs`` also copies both to ``docs/``.
+provenance). ``--attach`` also keeps the table beside the posterior file
+(``calibration/posterior_robust.csv`` for the shipped one), where every
+``run`` and ``compare`` that draws from that posterior finds it and puts it in
+its report; ``--update-docs`` copies the page to ``docs/robust_conclusions.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UserError, display, whole_number_type
-from .posterior import DRAWS, SEEDS_PER_DRAW, PosteriorDraws, draw_constants
+from .fileio import atomic_write_bytes
+from .posterior import DRAWS, SEEDS_PER_DRAW, PosteriorDraws, conclusions_path, draw_constants
 
 if TYPE_CHECKING:  # the model, numpy and pandas load when the command runs: 'run.py --help' stays light
     import numpy as np
@@ -36,8 +39,8 @@ ROBUST_SEED = 0
 """The seed that draws the constants (the patterns' own seed block runs the models)."""
 QUANTILES = (0.05, 0.5, 0.95)
 """Quantiles of the per-draw effect a table shows."""
-FILES = ("robust.md", "robust.csv")
-"""What --update-docs copies to docs/ (as robust_conclusions.md and robust_conclusions.csv)."""
+DOCS_PAGE = "robust_conclusions.md"
+"""What --update-docs writes in docs/ (a copy of the folder's robust.md)."""
 
 
 def _per_draw(result: PatternResult, contrast: Contrast, seeds_per_draw: int) -> np.ndarray:
@@ -54,6 +57,8 @@ def conclusions(results: list[PatternResult], seeds_per_draw: int) -> pd.DataFra
     import numpy as np
     import pandas as pd
 
+    from .patterns_design import ALL_CLAIMS
+
     rows: list[dict[str, Any]] = []
     for result in results:
         held = []
@@ -65,6 +70,7 @@ def conclusions(results: list[PatternResult], seeds_per_draw: int) -> pd.DataFra
             rows.append(
                 {
                     "pattern": result.pattern.key,
+                    "title": result.pattern.title,
                     "claim": contrast.claim,
                     "outcome": contrast.outcome,
                     "expected_sign": contrast.sign,
@@ -79,7 +85,8 @@ def conclusions(results: list[PatternResult], seeds_per_draw: int) -> pd.DataFra
         rows.append(
             {
                 "pattern": result.pattern.key,
-                "claim": "all claims of the pattern",
+                "title": result.pattern.title,
+                "claim": ALL_CLAIMS,
                 "outcome": "",
                 "expected_sign": 0,
                 "draws": len(together),
@@ -142,6 +149,7 @@ def run(
             constants=posterior.constants_by_replication(),
         )
         table = conclusions(results, posterior.seeds_per_draw)
+        table["posterior_sha256"] = posterior.sha256  # a report uses the table only with this very posterior
         prov = provenance(posterior)
         atomic_write_text(work / "robust.csv", table.to_csv(index=False))
         atomic_write_text(work / "robust.md", markdown(table, posterior, command, prov))
@@ -173,11 +181,14 @@ def _cmd(args: argparse.Namespace) -> int:
         for _, r in table[table["outcome"].isna()].iterrows():
             print(f"{r['pattern']:22s} holds in {r['share_holding']:.0%} of {int(r['draws'])} posterior draws")
     print(f"wrote {display(folder)}/ (robust.md, robust.csv)")
+    if args.attach:
+        target = conclusions_path(posterior.path)
+        atomic_write_bytes(target, (folder / "robust.csv").read_bytes())
+        print(f"wrote {display(target)} (run and compare reports that draw from {display(posterior.path)} show it)")
     if args.update_docs:
-        for name in FILES:
-            target = DOCS / name.replace("robust", "robust_conclusions")
-            shutil.copyfile(folder / name, target)
-            print(f"updated {display(target)}")
+        target = DOCS / DOCS_PAGE
+        atomic_write_bytes(target, (folder / "robust.md").read_bytes())
+        print(f"updated {display(target)}")
     return 0
 
 
@@ -203,6 +214,11 @@ def register(subparsers: Any) -> None:
     robust.add_argument("--steps", type=positive, metavar="N", help="horizon in weeks (quick trials; default 156)")
     robust.add_argument("--workers", type=positive, metavar="N", help="worker processes (default: every core)")
     robust.add_argument("--out", default="results", metavar="DIR", help="folder for results (default: results)")
-    robust.add_argument("--update-docs", action="store_true", help="also copy the table to docs/robust_conclusions.*")
+    robust.add_argument(
+        "--attach",
+        action="store_true",
+        help="keep the table beside the posterior file, where run and compare reports find it",
+    )
+    robust.add_argument("--update-docs", action="store_true", help=f"also copy the page to docs/{DOCS_PAGE}")
     robust.add_argument("--quiet", action="store_true", help="no progress bar; print only the folder")
     robust.set_defaults(func=_cmd)

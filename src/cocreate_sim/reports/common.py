@@ -364,6 +364,12 @@ GOOD_WORDS = {"higher": N_("higher"), "lower": N_("lower"), "closer to 1": N_("c
 """How a report says which way an outcome is better (:data:`cocreate_sim.statistics.GOOD_DIRECTION`)."""
 
 
+def posterior_file(provenance: Mapping[str, Any]) -> str:
+    """The posterior a results folder drew from, as its provenance names it (empty for the point model)."""
+    posterior = provenance.get("posterior")
+    return str(posterior.get("file", "")) if isinstance(posterior, Mapping) else ""
+
+
 def good_text(good: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     """``higher``, ``lower`` or ``closer to 1`` in ``lang``; empty for an outcome with no better direction."""
     _ = gettext_for(lang, DOMAIN)

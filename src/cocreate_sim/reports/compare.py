@@ -29,6 +29,7 @@ from .common import (
     label,
     meta,
     page,
+    posterior_file,
     run_info,
     schedule_marks,
     style,
@@ -36,7 +37,7 @@ from .common import (
     unit_text,
 )
 from .figures import over_time
-from .tables import differences_table, levers_table, schedule_table, summary_table
+from .tables import differences_table, levers_table, robust_section, schedule_table, summary_table
 
 CLIP_PERCENT = 200
 """The difference chart's x axis ends at ±200%; larger relative changes are drawn as arrows at the edge."""
@@ -247,10 +248,13 @@ def render_compare(
     provenance: Mapping[str, Any],
     schedules: Mapping[str, Sequence[Any]] | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    conclusions: pd.DataFrame | None = None,
 ) -> str:
     """The HTML report of a comparison in ``lang``: scenarios side by side, differences from the first with 95% CIs.
 
     ``schedules``: each scenario's lever changes during the run, ``((week, {lever: value}), ...)`` (if any).
+    ``conclusions``: the robust-conclusions table of the posterior the runs drew from
+    (:func:`.tables.robust_section`).
     """
     _ = gettext_for(lang, DOMAIN)
     predictive = is_predictive(summary)
@@ -286,6 +290,7 @@ def render_compare(
             fig_html(fig)
             for fig in over_time(table, colours, schedule_marks(params, schedules, colours, lang), lang, predictive)
         ),
+        *(robust_section(conclusions, posterior_file(provenance), lang) if predictive else []),
         tag("h2", _("Tables")),
         "<details>" + tag("summary", _("Differences from the first scenario at the final week (all outcomes)")),
         differences_table(diffs, lang),

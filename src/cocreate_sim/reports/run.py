@@ -26,13 +26,15 @@ from .common import (
     meta,
     move_text,
     page,
+    posterior_file,
     run_info,
     schedule_marks,
     schedule_moves,
     tag,
 )
 from .figures import over_time
-from .tables import changed_levers, levers_table, schedule_table, summary_table
+from .regime import regime_section
+from .tables import changed_levers, levers_table, robust_section, schedule_table, summary_table
 
 BASELINE = "npm_baseline"
 """Name of the baseline scenario every other scenario is compared with."""
@@ -191,6 +193,15 @@ def next_step(
     return help_text(text, command=_command(BASELINE_FILE, source, lang=lang))
 
 
+def _regime(table: pd.DataFrame, provenance: Mapping[str, Any], lang: str) -> list[str]:
+    """The regime diagram of ``--regime LEVER`` (its reading needs the horizon and the convergence share)."""
+    info = provenance.get("regime")
+    info = info if isinstance(info, Mapping) else {}
+    reading = {"horizon": info.get("horizon", "?"), "min_converged": info.get("min_converged", 0.8)}
+    lever = str(table["lever"].iloc[0])
+    return regime_section(table, lever, reading, lang)
+
+
 def render_run(
     scenario_name: str,
     description: str,
@@ -200,10 +211,14 @@ def render_run(
     provenance: Mapping[str, Any],
     schedule: Sequence[Any] = (),
     lang: str = DEFAULT_LANGUAGE,
+    conclusions: pd.DataFrame | None = None,
+    regime: pd.DataFrame | None = None,
 ) -> str:
     """The HTML report of one scenario in ``lang``.
 
-    ``schedule``: lever changes during the run, ``((week, {lever: value}),)``.
+    ``schedule``: lever changes during the run, ``((week, {lever: value}),)``. ``conclusions``: the
+    robust-conclusions table of the posterior the run drew from (:func:`.tables.robust_section`). ``regime``:
+    the regime diagram's table (``--regime LEVER``; what was run is ``provenance["regime"]``).
     """
     _ = gettext_for(lang, DOMAIN)
     predictive = is_predictive(summary)
@@ -234,6 +249,8 @@ def render_run(
         tag("h2", _("Over time")),
         how_to_read(lang, predictive),
         *(fig_html(fig) for fig in over_time(table, colours, marks, lang, predictive)),
+        *(robust_section(conclusions, posterior_file(provenance), lang) if predictive else []),
+        *(_regime(regime, provenance, lang) if regime is not None else []),
         tag("h2", _("All outcomes at the final week")),
         "<details>"
         + tag(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import DEFAULT_LANGUAGE, column_meaning, gettext_for, lever_label, lever_meaning, unit
+from ..i18n import DEFAULT_LANGUAGE, N_, column_meaning, gettext_for, lever_label, lever_meaning, unit
 from ..metrics import COLUMNS
 from ..params import DEFAULTS, PARAMETERS
 from .common import (
@@ -19,10 +19,12 @@ from .common import (
     fmt_percent,
     fmt_value,
     good_text,
+    help_text,
     is_predictive,
     label,
     num,
     schedule_moves,
+    tag,
     unit_text,
 )
 
@@ -168,3 +170,55 @@ def differences_table(diffs: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str:
     extra = (_("Better is"), _("Probability better")) if with_chance else ()
     head = _header(_("Scenario"), _("Outcome"), _("Reference"), _("Scenario"), _("Difference"), interval, *extra)
     return f"<table class='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+ROBUST_HELP = N_(
+    "Six patterns the sources describe, tested as experiments on the model (docs/validation.md). Each share says "
+    "in how many of {draws} sets of constants drawn from the calibrated posterior a claim holds (its mean effect "
+    "over the set's seeds has the expected sign); a pattern holds when all its claims do. A share near 100% is a "
+    "conclusion that survives what the calibration leaves uncertain; a share well below it is not robust. The "
+    "table belongs to the posterior, not to this scenario: it was made once for it ({command})."
+)
+"""What the robust-conclusions table of a report means (issue 11, point 7)."""
+ROBUST_MISSING = N_(
+    "No robust-conclusions table was made for this posterior, so this report cannot say which of the model's six "
+    "patterns survive its uncertainty. Make one with {command}."
+)
+"""What a report drawn from a posterior without a robust-conclusions table says instead of the table."""
+
+
+def robust_section(conclusions: pd.DataFrame | None, posterior_file: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The robust-conclusions part of a report drawn from a posterior: one row per claim, the pattern's in bold.
+
+    ``conclusions``: the table ``run.py robust --attach`` keeps beside the posterior (None: not made, and the
+    report says how to make it). Titles and claims come from the pattern designs and are translated there.
+    """
+    _ = gettext_for(lang, DOMAIN)
+    heading = tag("h2", _("Robust conclusions"))
+    command = f"<code>python3 run.py robust --posterior {html.escape(posterior_file)} --attach</code>"
+    if conclusions is None or conclusions.empty:
+        return [heading, help_text(_(ROBUST_MISSING), command=command)]
+    rows = []
+    for _key, claims in conclusions.groupby("pattern", sort=False):
+        whole = claims[claims["outcome"].isna() | (claims["outcome"].astype(str) == "")]
+        parts = claims.drop(whole.index)
+        share = float(whole["share_holding"].iloc[0]) if len(whole) else math.nan
+        title = html.escape(_(str(claims["title"].iloc[0])))
+        rows.append(
+            f"<tr class='pattern'><td><b>{title}</b></td>"
+            f"<td class='num'><b>{fmt_percent(PERCENT * share, '.0f', lang) if math.isfinite(share) else ''}</b></td>"
+            "</tr>"
+        )
+        for _index, r in parts.iterrows():
+            rows.append(
+                f"<tr><td class='claim'>{html.escape(_(str(r['claim'])))}</td>"
+                f"<td class='num'>{fmt_percent(PERCENT * float(r['share_holding']), '.0f', lang)}</td></tr>"
+            )
+    draws = int(conclusions["draws"].max())
+    head = _header(_("Pattern and its claims"), _("Share of posterior draws in which it holds"))
+    plain = f"python3 run.py robust --posterior {posterior_file} --attach"
+    return [
+        heading,
+        help_text(_(ROBUST_HELP), draws=str(draws), command=f"<code>{html.escape(plain)}</code>"),
+        f"<table class='summary robust'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+    ]
