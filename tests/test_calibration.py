@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cocreate_sim.calibration.summaries import STATISTICS
@@ -190,14 +191,15 @@ def test_calibrate_writes_a_posterior_and_report_and_resumes_where_it_stopped(tm
     assert posterior["weight"].sum() == pytest.approx(1.0)
     lo, hi = CONSTANTS["job_strain"].low, CONSTANTS["job_strain"].high
     assert posterior["job_strain"].between(lo, hi).all(), "particles stay in the prior's support"
-    assert info["constants_table"] == table_digest() and info["git_commit"]
+    assert info["constants_table"] == table_digest(["job_strain", "efficacy_success"]) and info["git_commit"]
     done = info["calibration"]
     assert "misfit, target by target" in first.stdout and "strain" in first.stdout
     report = (out / "report.html").read_text()
     assert "check targets (never used in fitting)" in report and "<script" in report and "<script src=" not in report
 
-    # the same command with a larger budget resumes: more generations, the first ones kept
-    second = run_cli(*common, "--budget", "40")
+    # the same command with a larger budget resumes: more generations, the first ones kept. The budget is set
+    # from what the first run used: particles run on fresh seeds, so generation 0 may take 10 or 60 simulations
+    second = run_cli(*common, "--budget", str(done["simulations"] + 10))
     assert second.returncode == 0, second.stderr[-3000:]
     assert "resuming" in second.stderr and "generation 0:" not in second.stderr
     _, info2 = read_posterior(out / "posterior.parquet")
@@ -367,7 +369,8 @@ def test_the_shipped_posterior_was_fitted_to_this_model_code_and_constants_table
     from cocreate_sim.sweep.design import model_code_hash
 
     posterior, info = read_posterior(SHIPPED)
-    assert info["constants_table"] == table_digest(), "the constants table changed since the calibration"
+    fitted = info["calibration"]["constants"]  # their declared values may be the calibrated ones (docs/calibration.md)
+    assert info["constants_table"] == table_digest(fitted), "the constants table changed since the calibration"
     assert info["model_code"] == model_code_hash(), "the model code changed since the calibration"
     assert info["git_commit"] and "uncommitted" not in info["git_commit"]
     cal = info["calibration"]
@@ -380,3 +383,29 @@ def test_the_targets_digest_does_not_depend_on_the_working_folder(tmp_path, monk
     here = load_targets(TARGETS).digest()
     monkeypatch.chdir(tmp_path)
     assert load_targets(TARGETS).digest() == here
+
+
+def test_the_highest_density_particle_is_where_the_particles_crowd():
+    from cocreate_sim.calibration.report import highest_density
+
+    rng = np.random.default_rng(3)
+    crowd = rng.normal([0.05, 0.03], [0.002, 0.001], size=(200, 2))
+    stray = np.array([[0.09, 0.012]])
+    points = np.vstack([crowd, stray])
+    posterior = pd.DataFrame({"recovery": points[:, 0], "job_strain": points[:, 1], "weight": 1 / len(points)})
+    best = highest_density(posterior)
+    assert abs(best["recovery"] - 0.05) < 0.004 and abs(best["job_strain"] - 0.03) < 0.002
+    # two particles give no kernel estimate in two dimensions: the heavier one is taken
+    two = pd.DataFrame({"recovery": [0.05, 0.06], "job_strain": [0.03, 0.035], "weight": [0.2, 0.8]})
+    assert highest_density(two) == {"recovery": 0.06, "job_strain": 0.035}
+
+
+def test_the_declared_values_of_the_fitted_constants_are_the_shipped_posteriors_highest_density_particle():
+    """Issue 11, point 5: run_model() at defaults is the calibrated model (docs/calibration_defaults.py)."""
+    pytest.importorskip("scipy")
+    from cocreate_sim.calibration.report import highest_density
+    from cocreate_sim.posterior import read_posterior
+
+    posterior, _ = read_posterior(SHIPPED)
+    for name, value in highest_density(posterior).items():
+        assert CONSTANTS[name].value == float(f"{value:.3g}"), name

@@ -10,6 +10,8 @@ minutes on 2 cores together); the fast tests at the end check the machinery
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -107,15 +109,32 @@ def test_outreach_and_network_design_each_narrow_the_inclusion_gap(results):
 
 
 @pytest.mark.slow
-def test_a_backlog_shock_pulls_leaders_and_staff_back_to_operations_and_measuring_value_raises_uptake(results):
+def test_a_backlog_shock_pulls_leaders_and_staff_back_to_operations(results):
     res = measured(results, "measurement")
-    assert_confirmed(res)
+    shock = [e for e in res.effects if e.contrast.after_shock]
+    assert len(shock) == 2
+    assert_confirmed(dataclasses.replace(res, effects=shock))
     week, _ = res.shock_timing
     twin = res.curves["old KPIs only (undisturbed)"]
     shocked = res.curves["old KPIs only, backlog shock"]
     # the twins are the same run up to the shock, and leaders read the backlog the very next week
     assert np.array_equal(twin[: week + 1], shocked[: week + 1])
     assert shocked[week + 1] > twin[week + 1]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="Calibration miss (docs/validation.md, P6): at the calibrated defaults (more job strain than the "
+    "declared values of model v2 gave) measuring co-creation value still raises uptake on the pattern seed block, "
+    "but by too little for the interval to exclude zero; across the posterior it holds in 82% of draws "
+    "(docs/robust_conclusions.md). Reported, not tuned away.",
+)
+def test_measuring_cocreation_value_raises_uptake(results):
+    res = measured(results, "measurement")
+    value = [e for e in res.effects if not e.contrast.after_shock]
+    assert len(value) == 1
+    assert_confirmed(dataclasses.replace(res, effects=value))
 
 
 # ------------------------------------------------------------------ machinery (fast)

@@ -113,7 +113,11 @@ def _posterior(args: argparse.Namespace, seed: int, replications: int):
 
 
 def _stale(info: dict) -> str:
-    """What changed since a posterior was fitted: "model code", "constants table", or "" when nothing did."""
+    """What changed since a posterior was fitted: "model code", "constants table", or "" when nothing did.
+
+    The constants table is compared without the declared values of the constants the posterior fitted
+    (:func:`~cocreate_sim.constants.table_digest`).
+    """
     from .constants import table_digest
     from .sweep.design import model_code_hash
 
@@ -121,7 +125,7 @@ def _stale(info: dict) -> str:
         what
         for what, key, now in (
             ("model code", "model_code", model_code_hash()),
-            ("constants table", "constants_table", table_digest()),
+            ("constants table", "constants_table", table_digest(info.get("calibration", {}).get("constants", ()))),
         )
         if info.get(key) not in (None, now)
     ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -128,8 +129,15 @@ def make_constants(overrides: dict[str, Any] | None = None) -> Any:
     return dataclasses.replace(DEFAULT_CONSTANTS, **changed)
 
 
-def table_digest() -> str:
-    """A hash of the constants table: a posterior of constants is valid only for the table it was fitted to."""
+def table_digest(fitted: Iterable[str] = ()) -> str:
+    """A hash of the constants table: a posterior of constants is valid only for the table it was fitted to.
+
+    For the ``fitted`` constants only their prior (module, name, range, kind) counts: the posterior replaces
+    their declared value, so making a calibrated value the declared one (and saying so in its source) leaves
+    the posterior valid, while any change to a constant that was held fixed during the fit does not.
+    """
     import hashlib
 
-    return hashlib.sha256(repr(TABLE).encode()).hexdigest()[:16]
+    free = set(fitted)
+    rows = [row[:2] + row[3:6] if row[1] in free else row for row in TABLE]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]

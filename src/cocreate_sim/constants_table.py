@@ -5,12 +5,16 @@ and high, kind (fact / design / behavioural), source (a seed file by its
 number, a figure of shared/EVIDENCE.md, or "assumed") and what it does.
 Ranges are judgements wide enough to hold every value a reader could defend;
 EVIDENCE.md set ranges only, never values (docs/validation.md shows that the
-ranges can reach each figure). Nothing here was tuned to a test.
+ranges can reach each figure), except for the constants the calibration fitted
+(source "calibrated"): their value is the posterior's particle of highest
+density (``python3 docs/calibration_defaults.py`` checks it). Nothing here was
+tuned to a test.
 """
 
 from __future__ import annotations
 
 A = "assumed"
+CALIBRATED = "calibrated: highest-density particle of calibration/posterior.parquet (docs/calibration.md)"
 
 # fmt: off
 TABLE: list[tuple[str, str, float, float, float, str, str, str]] = [
@@ -46,9 +50,9 @@ TABLE: list[tuple[str, str, float, float, float, str, str, str]] = [
     ("dialogue", "training_gain", 0.03, 0.01, 0.06, "behavioural", "000, 003; assumed size",
      "Weekly mindset input of courses at mindset_training = 1."),
     # --- energy
-    ("energy", "recovery", 0.05, 0.02, 0.1, "behavioural", A,
+    ("energy", "recovery", 0.0524, 0.02, 0.1, "behavioural", CALIBRATED,
      "Share of lost energy recovered in a week."),
-    ("energy", "job_strain", 0.02, 0.01, 0.04, "behavioural", "003 (cross-pressure); assumed size",
+    ("energy", "job_strain", 0.0287, 0.01, 0.04, "behavioural", "003 (cross-pressure); " + CALIBRATED,
      "Weekly energy drain of the ordinary job at full workload and middle budget pressure."),
     ("energy", "workload_spread", 0.3, 0.15, 0.5, "behavioural", A,
      "Coefficient of variation of workers' own share of the job's demands (gamma-distributed, mean 1)."),

@@ -125,7 +125,7 @@ def _check_folder(out: Path, targets: TargetSet) -> bool:
             f"{display(out)} holds a pyabc history but no readable {RESOLVED}: it was not written by "
             "'run.py calibrate', or is damaged. Give another --out."
         ) from None
-    if before.get("digest") != targets.digest() or before.get("table") != table_digest():
+    if before.get("digest") != targets.digest() or before.get("table") != table_digest(targets.constants):
         raise UserError(
             f"{display(out)} holds a calibration of other targets or of another constants table "
             f"({before.get('name', '?')}); resuming it with {display(targets.path)} would mix the two. Give "
@@ -177,7 +177,12 @@ def calibrate(
     db = f"sqlite:///{(out / HISTORY).resolve()}"
     fit = targets.of("fit")
     observed = {t.name: (t.low + t.high) / 2 for t in fit}
-    record = {"name": targets.name, "digest": targets.digest(), "table": table_digest(), **targets.record()}
+    record = {
+        "name": targets.name,
+        "digest": targets.digest(),
+        "table": table_digest(targets.constants),
+        **targets.record(),
+    }
     atomic_write_text(out / RESOLVED, json.dumps(record, indent=1, default=str))
     state = _read_state(out)
     use_dask = cluster is not None or workers != 1
@@ -306,7 +311,7 @@ def _write_outputs(
     table = misfit(targets, stats_frame, np.asarray(stat_weights, dtype=float))
     info = {
         **provenance(),
-        "constants_table": table_digest(),
+        "constants_table": table_digest(targets.constants),  # the fitted ones' declared values left out
         "model_code": model_code_hash(),
         "targets": {"name": targets.name, "file": display(targets.path), "digest": targets.digest()},
         "pyabc_version": pyabc.__version__,

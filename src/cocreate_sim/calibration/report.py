@@ -95,6 +95,32 @@ def identifiability(posterior: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def highest_density(posterior: pd.DataFrame) -> dict[str, float]:
+    """The particle of highest posterior density: the model's calibrated defaults (issue 11, point 5).
+
+    The density is a weighted Gaussian kernel estimate over the particles, each constant scaled to its prior
+    range so that no constant dominates the bandwidth by its units; the particle where it peaks is returned
+    (a particle, not the peak between particles: every default is a value the model was actually run with).
+    With too few distinct particles for a kernel estimate, the particle of largest weight.
+    """
+    from scipy.stats import gaussian_kde
+
+    names = [c for c in posterior.columns if c != "weight"]
+    scaled = np.vstack(
+        [
+            (posterior[n].to_numpy(dtype=float) - CONSTANTS[n].low) / (CONSTANTS[n].high - CONSTANTS[n].low)
+            for n in names
+        ]
+    )
+    weights = posterior["weight"].to_numpy(dtype=float)
+    try:
+        density = gaussian_kde(scaled, weights=weights)(scaled)
+    except (np.linalg.LinAlgError, ValueError):  # too few distinct particles for a kernel estimate
+        density = weights
+    best = posterior.iloc[int(np.argmax(density))]
+    return {n: float(best[n]) for n in names}
+
+
 def _sentence(row: pd.Series) -> str:
     c = CONSTANTS[row["constant"]]
     if row["identified"]:
@@ -293,6 +319,11 @@ def report_html(
         + "</ul>",
         "<p>A constant is called identified when its posterior standard deviation is below half its prior's. "
         "Constants that are not fitted stay at their declared values.</p>",
+        "<p><b>The calibrated defaults.</b> The particle of highest posterior density is "
+        + ", ".join(f"<code>{html.escape(n)}</code> = {v:.3g}" for n, v in highest_density(posterior).items())
+        + ". Declared as the constants' values in src/cocreate_sim/constants_table.py, they make the point model "
+        "(run_model(), --point, sweeps, the classroom app) the calibrated one; python3 docs/calibration_defaults.py "
+        "checks that they reproduce the fit targets (docs/calibration.md, section 10).</p>",
         "<h2>Fit targets: what the calibration aimed at</h2>",
         "<p>The last generation's accepted particles, weighted (misfit.csv). 'within tolerance' is the posterior "
         "share of particles whose statistic lies within the target's tolerance.</p>",
