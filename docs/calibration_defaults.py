@@ -10,7 +10,7 @@ app run them) on a seed block nothing was calibrated on (4,000,000+): the mean
 statistic, its 95% confidence interval, the distance of the mean in units of
 the target's tolerance (1 or less: within) and the share of seeds within.
 
-Run:  python3 docs/calibration_defaults.py [--seeds 20] [--workers N]
+Run:  python3 docs/calibration_defaults.py [--seeds 20] [--workers N] [--targets FILE] [--posterior FILE]
 Writes docs/calibration/defaults_check.csv.
 """
 
@@ -46,10 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20, help="seeds (default 20)")
     ap.add_argument("--workers", type=int, help="worker processes (default: every core)")
-    ap.add_argument("--targets", default=str(ROOT / "calibration" / "targets.yaml"))
+    ap.add_argument("--targets", default=str(ROOT / "calibration" / "targets.yaml"), help="the targets file")
+    ap.add_argument("--posterior", default=str(SHIPPED), help="the posterior (default: the shipped one)")
     args = ap.parse_args(argv)
 
-    posterior, _info = read_posterior(SHIPPED)
+    posterior, _info = read_posterior(args.posterior)
     best = highest_density(posterior)
     print("particle of highest density:")
     same = True

@@ -16,6 +16,7 @@ from cocreate_sim.calibration.summaries import STATISTICS
 from cocreate_sim.calibration.targets import MISSING_DISTANCE, load_targets
 from cocreate_sim.constants import CONSTANTS
 from cocreate_sim.errors import UserError
+from cocreate_sim.fileio import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "calibration" / "targets.yaml"
@@ -183,7 +184,8 @@ def test_calibrate_writes_a_posterior_and_report_and_resumes_where_it_stopped(tm
         str(out),
         "--no-progress",
     ]
-    first = run_cli(*common, "--budget", "10")
+    no_patterns = ["--pattern-draws", "0"]
+    first = run_cli(*common, *no_patterns, "--budget", "10")
     assert first.returncode == 0, first.stderr[-3000:]
     assert "generation 0: epsilon" in first.stderr and "Traceback" not in first.stderr
     posterior, info = read_posterior(out / "posterior.parquet")
@@ -196,11 +198,17 @@ def test_calibrate_writes_a_posterior_and_report_and_resumes_where_it_stopped(tm
     assert "misfit, target by target" in first.stdout and "strain" in first.stdout
     report = (out / "report.html").read_text()
     assert "check targets (never used in fitting)" in report and "<script" in report and "<script src=" not in report
+    assert "Not checked in this run (--pattern-draws 0)" in report
 
     # the same command with a larger budget resumes: more generations, the first ones kept. The budget is set
     # from what the first run used: particles run on fresh seeds, so generation 0 may take 10 or 60 simulations
-    second = run_cli(*common, "--budget", str(done["simulations"] + 10))
+    second = run_cli(*common, "--pattern-draws", "1", "--budget", str(done["simulations"] + 10))
     assert second.returncode == 0, second.stderr[-3000:]
+    # ... and checks the six patterns on the posterior: in the report, and kept beside the posterior for run/compare
+    patterns = pd.read_csv(out / "posterior_robust.csv")
+    assert set(patterns["posterior_sha256"]) == {sha256_file(out / "posterior.parquet")}
+    report = (out / "report.html").read_text()
+    assert "Posterior predictive: the six patterns" in report and "dialogue carries the shift" in report
     assert "resuming" in second.stderr and "generation 0:" not in second.stderr
     _, info2 = read_posterior(out / "posterior.parquet")
     assert info2["calibration"]["generations"] > done["generations"]
@@ -209,7 +217,7 @@ def test_calibrate_writes_a_posterior_and_report_and_resumes_where_it_stopped(tm
     # other targets on the same folder are refused, not mixed in
     (tmp_path / "other").mkdir()
     other = small_targets(tmp_path / "other", SMALL_TARGETS.replace("[0.10, 0.25]", "[0.12, 0.25]"))
-    third = run_cli("calibrate", str(other), "--workers", "1", "--out", str(out), "--budget", "10")
+    third = run_cli("calibrate", str(other), "--workers", "1", "--out", str(out), "--budget", "10", *no_patterns)
     assert third.returncode == 2 and "other targets" in third.stderr and "Traceback" not in third.stderr
 
 
@@ -294,6 +302,8 @@ def test_calibrate_runs_its_particles_on_the_embedded_dask_cluster(tmp_path):
         "2",
         "--predictive",
         "3",
+        "--pattern-draws",
+        "0",
         "--out",
         str(out),
         "--no-progress",
@@ -325,6 +335,8 @@ def test_ctrl_c_keeps_every_finished_generation_and_the_same_command_resumes(tmp
         "1",
         "--predictive",
         "2",
+        "--pattern-draws",
+        "0",
         "--out",
         str(out),
         "--no-progress",
@@ -351,6 +363,8 @@ def test_ctrl_c_keeps_every_finished_generation_and_the_same_command_resumes(tmp
         "1",
         "--predictive",
         "2",
+        "--pattern-draws",
+        "0",
         "--out",
         str(out),
         "--no-progress",

@@ -45,14 +45,15 @@ ALLOWED_SIDEWAYS = {
     "publishing": ("reports",),
     "patterns": ("publishing", "reports", "patterns_design"),
     "sweep": ("publishing",),
-    "calibration": ("publishing", "reports", "sweep"),
+    "calibration": ("publishing", "reports", "sweep", "robust_conclusions"),
     "robustness": ("publishing",),
     "robust_conclusions": ("patterns", "patterns_design", "publishing"),
     "regime": ("publishing", "reports"),
     "published": ("publishing", "reports"),
 }
 """Within the outputs layer only these links: publishing writes reports into results folders; patterns, sweeps,
-calibration and the robustness check publish their own folders. Reports and the app use none of their neighbours."""
+calibration and the robustness check publish their own folders; calibration checks the six patterns on its posterior
+(robust_conclusions). Reports and the app use none of their neighbours."""
 
 
 def layer_of(module: str) -> int:

@@ -130,26 +130,40 @@ def markdown(table: pd.DataFrame, posterior: PosteriorDraws, command: str, prov:
     return "\n".join(lines) + "\n"
 
 
+def table_for(posterior: PosteriorDraws, processes: int | None, horizon: int | None, progress: bool) -> pd.DataFrame:
+    """Run the patterns on the posterior's draws: the robust-conclusions table, stamped with the posterior's hash."""
+    from .patterns import run_patterns
+    from .patterns_design import PATTERNS
+
+    results = run_patterns(
+        PATTERNS,
+        posterior.replications,
+        processes,
+        horizon=horizon,
+        progress=progress,
+        constants=posterior.constants_by_replication(),
+    )
+    table = conclusions(results, posterior.seeds_per_draw)
+    table["posterior_sha256"] = posterior.sha256  # a report uses the table only with this very posterior
+    return table
+
+
+def attach(table: pd.DataFrame, posterior: PosteriorDraws) -> Path:
+    """Keep ``table`` beside the posterior file, where run, compare and calibration reports find it."""
+    target = conclusions_path(posterior.path)
+    atomic_write_bytes(target, table.to_csv(index=False).encode())
+    return target
+
+
 def run(
     posterior: PosteriorDraws, out: Path, processes: int | None, horizon: int | None, progress: bool, command: str
 ) -> Path:
     """Run the patterns on the posterior draws and publish the results folder; return it."""
     from .fileio import atomic_write_text
-    from .patterns import run_patterns
-    from .patterns_design import PATTERNS
     from .publishing import provenance, publishing_dir
 
     with publishing_dir(out, "robust") as (work, final):  # a bad --out fails before the runs
-        results = run_patterns(
-            PATTERNS,
-            posterior.replications,
-            processes,
-            horizon=horizon,
-            progress=progress,
-            constants=posterior.constants_by_replication(),
-        )
-        table = conclusions(results, posterior.seeds_per_draw)
-        table["posterior_sha256"] = posterior.sha256  # a report uses the table only with this very posterior
+        table = table_for(posterior, processes, horizon, progress)
         prov = provenance(posterior)
         atomic_write_text(work / "robust.csv", table.to_csv(index=False))
         atomic_write_text(work / "robust.md", markdown(table, posterior, command, prov))
@@ -182,8 +196,7 @@ def _cmd(args: argparse.Namespace) -> int:
             print(f"{r['pattern']:22s} holds in {r['share_holding']:.0%} of {int(r['draws'])} posterior draws")
     print(f"wrote {display(folder)}/ (robust.md, robust.csv)")
     if args.attach:
-        target = conclusions_path(posterior.path)
-        atomic_write_bytes(target, (folder / "robust.csv").read_bytes())
+        target = attach(table, posterior)
         print(f"wrote {display(target)} (run and compare reports that draw from {display(posterior.path)} show it)")
     if args.update_docs:
         target = DOCS / DOCS_PAGE

@@ -37,6 +37,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add 'screen' and 'calibrate' to the command line (called by cocreate_sim.cli)."""
+    from ..posterior import DRAWS as PATTERN_DRAWS
     from . import DEFAULT_BUDGET, DEFAULT_POPULATION, PREDICTIVE_DRAWS
 
     screen = subparsers.add_parser(
@@ -97,12 +98,36 @@ def register(subparsers: Any) -> None:
         help=f"posterior draws run again for the report (default {PREDICTIVE_DRAWS})",
     )
     calibrate.add_argument(
+        "--pattern-draws",
+        type=_non_negative,
+        default=PATTERN_DRAWS,
+        metavar="N",
+        help=f"posterior draws (2 seeds each) on which the six patterns are checked for the report (default "
+        f"{PATTERN_DRAWS}; 0 skips the check)",
+    )
+    calibrate.add_argument(
         "--out",
         default=None,
         metavar="DIR",
         help=f"folder for the results (default {DEFAULT_OUT}/<targets name>); rerun on it to resume",
     )
     calibrate.set_defaults(func=_cmd_calibrate)
+
+
+def _patterns(posterior_file: Path, args: argparse.Namespace) -> Any:
+    """The posterior-predictive check of the six patterns (``run.py robust``), kept beside the posterior."""
+    from ..posterior import SEEDS_PER_DRAW, draw_constants
+    from ..robust_conclusions import ROBUST_SEED, attach, table_for
+
+    print(f"checking the six patterns on {args.pattern_draws} posterior draws ...", file=sys.stderr, flush=True)
+    draws = draw_constants(posterior_file, args.pattern_draws, SEEDS_PER_DRAW, ROBUST_SEED)
+    table = table_for(draws, args.workers, None, not args.no_progress)
+    attach(table, draws)
+    return table
+
+
+def _non_negative(text: str) -> int:
+    return whole_number_option(text, 0)
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -173,7 +198,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from ..fileio import atomic_write_text
 
     atomic_write_text(out / "predictive.csv", pred.to_csv(index=False))
-    atomic_write_text(out / "report.html", report_html(targets, posterior, info, pred, result["misfit"]))
+    patterns = _patterns(out / POSTERIOR, args) if args.pattern_draws else None
+    page = report_html(targets, posterior, info, pred, result["misfit"], patterns, display(out / POSTERIOR))
+    atomic_write_text(out / "report.html", page)
     print("misfit, target by target (posterior 5-50-95% of the statistic; share within tolerance):")
     for _, row in result["misfit"].iterrows():
         print(

@@ -274,14 +274,35 @@ def _table(frame: pd.DataFrame, formats: dict[str, str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _patterns_section(patterns: pd.DataFrame | None, posterior_file: str) -> list[str]:
+    """Posterior-predictive check of the six patterns, as the planner's reports show it (or how to make it)."""
+    from ..reports.tables import robust_section
+
+    if patterns is None:
+        return [
+            "<h2>Posterior predictive: the six patterns</h2>",
+            f"<p>Not checked in this run (--pattern-draws 0). <code>python3 run.py robust --posterior "
+            f"{html.escape(posterior_file)} --attach</code> checks them and keeps the table beside the posterior.</p>",
+        ]
+    section = robust_section(patterns, posterior_file)
+    section[0] = "<h2>Posterior predictive: the six patterns</h2>"
+    return section
+
+
 def report_html(
     targets: TargetSet,
     posterior: pd.DataFrame,
     info: dict[str, Any],
     pred: pd.DataFrame,
     misfit: pd.DataFrame,
+    patterns: pd.DataFrame | None = None,
+    posterior_file: str = "posterior.parquet",
 ) -> str:
-    """The calibration report as one HTML page."""
+    """The calibration report as one HTML page.
+
+    ``patterns``: the six patterns checked on posterior draws (:func:`cocreate_sim.robust_conclusions.table_for`),
+    or None when the check was skipped; ``posterior_file``: where the posterior is, for the commands shown.
+    """
     cal = info.get("calibration", {})
     ident = identifiability(posterior)
     fit_fig, fit_rows = _predictive_panel(targets, pred, "fit")
@@ -347,6 +368,7 @@ def report_html(
         "model misses is reported here, not tuned away.</p>",
         check_fig,
         _table(check_rows, pct),
+        *_patterns_section(patterns, posterior_file),
         "<h2>Prior and posterior of each fitted constant</h2>",
         f"<div style='{GRID}'>{''.join(_weighted_histogram_figures(posterior))}</div>",
         "<h2>The most correlated pairs</h2>",
