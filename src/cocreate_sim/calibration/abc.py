@@ -257,7 +257,7 @@ def _stop_reason(latest: Generation | None, budget: int) -> str | None:
     if latest is None:
         return None
     if latest.epsilon <= TARGET_EPSILON:
-        return f"epsilon {latest.epsilon:.3g} reached 1: every fit target within its tolerance"
+        return f"epsilon {latest.epsilon:.3g}, at most 1: every fit target within its tolerance"
     if latest.simulations >= budget:
         return f"the budget of {budget:,} simulations is used (epsilon {latest.epsilon:.3g}, not yet 1)"
     return None
