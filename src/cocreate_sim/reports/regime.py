@@ -162,10 +162,11 @@ def regime_section(
     from .common import fig_html
 
     _ = gettext_for(lang, DOMAIN)
-    converged = fmt_percent(PERCENT * float(info["min_converged"]), ".0f", lang)
+    share = info.get("min_converged")  # from the run's provenance: the regime module's rule, not restated here
+    converged = fmt_percent(PERCENT * float(share), ".0f", lang) if isinstance(share, int | float) else "?"
     return [
         tag(heading, _("Regime diagram: {lever}").format(lever=lever_label(lever, lang))),
-        help_text(_(REGIME_HELP), horizon=html.escape(str(info["horizon"])), converged=html.escape(converged)),
+        help_text(_(REGIME_HELP), horizon=html.escape(str(info.get("horizon", "?"))), converged=html.escape(converged)),
         "<ul class='lead'>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences(table, lever, lang)) + "</ul>",
         fig_html(figure(table, lever, lang)),
         "<details>" + tag("summary", _("Show the table")) + regime_table(table, lang) + "</details>",

@@ -197,9 +197,7 @@ def _regime(table: pd.DataFrame, provenance: Mapping[str, Any], lang: str) -> li
     """The regime diagram of ``--regime LEVER`` (its reading needs the horizon and the convergence share)."""
     info = provenance.get("regime")
     info = info if isinstance(info, Mapping) else {}
-    reading = {"horizon": info.get("horizon", "?"), "min_converged": info.get("min_converged", 0.8)}
-    lever = str(table["lever"].iloc[0])
-    return regime_section(table, lever, reading, lang)
+    return regime_section(table, str(table["lever"].iloc[0]), info, lang)
 
 
 def render_run(
