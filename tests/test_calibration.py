@@ -372,6 +372,28 @@ def test_ctrl_c_keeps_every_finished_generation_and_the_same_command_resumes(tmp
     assert again.returncode == 0 and "resuming" in again.stderr, again.stderr[-2000:]
 
 
+def test_a_stop_that_pyabcs_cleanup_trips_over_is_still_a_stop():
+    """CI saw Ctrl-C land inside a database transaction: pyabc's ``finally: history.done()`` then raised
+    SQLAlchemy's PendingRollbackError, and the run ended in a traceback with status 1 instead of 130."""
+    from cocreate_sim.calibration.abc import _one_generation
+
+    class CleanupTripsOverTheStop:
+        def run(self, **_: object) -> None:
+            try:
+                raise KeyboardInterrupt
+            finally:
+                raise RuntimeError("Can't reconnect until invalid transaction is rolled back.")
+
+    class PlainFailure:
+        def run(self, **_: object) -> None:
+            raise RuntimeError("a real error stays an error")
+
+    with pytest.raises(KeyboardInterrupt):
+        _one_generation(CleanupTripsOverTheStop(), 10)
+    with pytest.raises(RuntimeError, match="stays an error"):
+        _one_generation(PlainFailure(), 10)
+
+
 # ---------------------------------------------------------------- the shipped posterior
 SHIPPED = ROOT / "calibration" / "posterior.parquet"
 

@@ -223,7 +223,7 @@ def calibrate(
             if latest is not None or resume:
                 abc = make()
                 abc.load(db, ABC_ID)
-            history = abc.run(max_nr_populations=1, minimum_epsilon=TARGET_EPSILON, max_total_nr_simulations=budget)
+            history = _one_generation(abc, budget)
             latest = _latest(history)
             state["seconds"] = state.get("seconds_before", 0.0) + time.monotonic() - started
             latest.seconds = state["seconds"]
@@ -235,6 +235,35 @@ def calibrate(
     summary = _write_outputs(pyabc, out, targets, db, latest, state, population, budget, stop)
     notify(f"stopped: {stop}")
     return summary
+
+
+def _one_generation(abc: Any, budget: int) -> Any:
+    """Run one ABC-SMC generation; a stop (Ctrl-C, SIGTERM) stays a stop even when pyabc's cleanup fails on it.
+
+    pyabc's ``run`` ends in ``finally: history.done()``. When the stop arrives while the history database is
+    inside a transaction, that cleanup query raises SQLAlchemy's ``PendingRollbackError``, which would hide the
+    stop behind a traceback. The database itself is safe: SQLite rolls the open transaction back and every
+    finished generation stays, so the same command resumes.
+    """
+    try:
+        return abc.run(max_nr_populations=1, minimum_epsilon=TARGET_EPSILON, max_total_nr_simulations=budget)
+    except Exception as exc:
+        stop = _stop_behind(exc)
+        if stop is None:
+            raise
+        raise stop from None
+
+
+def _stop_behind(exc: BaseException) -> BaseException | None:
+    """The interrupt (a BaseException that is not an Exception) an error was raised while handling, if any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if not isinstance(cause, Exception):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 class _nothing:
