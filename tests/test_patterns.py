@@ -85,9 +85,17 @@ def test_practice_without_mindset_does_not_give_uptake(results):
         assert eff.confirmed, (eff.mean, eff.low, eff.high)
 
 
+def _contrasts(effects: list, what: str, count: int | None = None) -> list:
+    """The contrasts an expected-miss test measures; a missing one is a LookupError, never the expected miss."""
+    if not effects or (count is not None and len(effects) != count):
+        raise LookupError(f"the pattern design no longer has the contrast(s) {what}: {len(effects)} found")
+    return effects
+
+
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="Model v2 miss (docs/validation.md, P4): ordered trial time on top of an operations job that the NPM "
     "ratchet has left without slack burns novices out (strain loop), so courses plus orders give less uptake "
     "than courses alone, which lead to voluntary trial in this context. Reported, not tuned away.",
@@ -95,8 +103,7 @@ def test_practice_without_mindset_does_not_give_uptake(results):
 def test_mindset_without_practice_does_not_give_uptake(results):
     res = measured(results, "intertwined_learning")
     courses = [e for e in res.effects if "courses" in e.contrast.a or "mindset only" in e.contrast.a]
-    assert courses, [(e.contrast.a, e.contrast.b) for e in res.effects]
-    for eff in courses:
+    for eff in _contrasts(courses, "from courses alone"):
         assert eff.confirmed, (eff.mean, eff.low, eff.high)
 
 
@@ -125,6 +132,7 @@ def test_a_backlog_shock_pulls_leaders_and_staff_back_to_operations(results):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="Calibration miss (docs/validation.md, P6): at the calibrated defaults (more job strain than the "
     "declared values of model v2 gave) measuring co-creation value still raises uptake on the pattern seed block, "
     "but by too little for the interval to exclude zero; across the posterior it holds in 82% of draws "
@@ -132,8 +140,7 @@ def test_a_backlog_shock_pulls_leaders_and_staff_back_to_operations(results):
 )
 def test_measuring_cocreation_value_raises_uptake(results):
     res = measured(results, "measurement")
-    value = [e for e in res.effects if not e.contrast.after_shock]
-    assert len(value) == 1
+    value = _contrasts([e for e in res.effects if not e.contrast.after_shock], "of measuring value", count=1)
     assert_confirmed(dataclasses.replace(res, effects=value))
 
 

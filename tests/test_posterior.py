@@ -236,13 +236,19 @@ def test_robust_publishes_the_share_of_draws_for_every_claim(tmp_path: Path, cap
     assert set(table["share_holding"]) <= {0.0, 0.5, 1.0} and (table["draws"] == 2).all()
     page = (folder / "robust.md").read_text()
     assert "share of draws holding" in page and page.count("\n| ") == len(table) + 1
+    assert "6 weeks per experiment" in page  # a quick trial's table says it is one
     prov = json.loads((folder / "provenance.json").read_text())
     assert prov["posterior"]["sha256"] == sha256_file(mine)
+    assert (attached["horizon"] == 6).all() and (attached["seeds_per_draw"] == 2).all()
 
 
-def _conclusions(posterior: Path, sha: str) -> None:
-    """A robust-conclusions table beside ``posterior`` made (so it says) for the posterior with hash ``sha``."""
+def _conclusions(posterior: Path, sha: str, **stamp: str) -> None:
+    """A robust-conclusions table beside ``posterior`` made (so it says) for the posterior with hash ``sha`` and
+    this model code and constants table (unless ``stamp`` says otherwise)."""
     from cocreate_sim.patterns_design import ALL_CLAIMS, PATTERNS
+    from cocreate_sim.posterior import draw_constants
+
+    made_for = {**draw_constants(posterior, 1).stamp(), "posterior_sha256": sha, **stamp}
 
     rows = []
     for k, p in enumerate(PATTERNS):
@@ -250,7 +256,7 @@ def _conclusions(posterior: Path, sha: str) -> None:
             rows.append({"pattern": p.key, "title": p.title, "claim": c.claim, "outcome": c.outcome})
         rows.append({"pattern": p.key, "title": p.title, "claim": ALL_CLAIMS, "outcome": ""})
         for row in rows[-len(p.contrasts) - 1 :]:
-            row.update(share_holding=0.5 + k / 20, draws=50, posterior_sha256=sha)
+            row.update(share_holding=0.5 + k / 20, draws=50, seeds_per_draw=2, horizon=156, **made_for)
     pd.DataFrame(rows).to_csv(conclusions_path(posterior), index=False)
 
 
@@ -287,5 +293,26 @@ def test_a_table_made_for_another_posterior_is_not_shown(tmp_path: Path, capsys)
     assert code == 0, err
     folder = Path(out.strip())
     page = (folder / "report.html").read_text()
-    assert "No robust-conclusions table was made for this posterior" in page and "--attach" in page
+    assert "was made for another posterior file" in page and "--attach" in page
     assert not (folder / "robust_conclusions.csv").exists()
+    assert main(capsys, "report", str(folder))[0] == 0  # rebuilt from the folder: the same reason
+    assert "was made for another posterior file" in (folder / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda mine: None, "No robust-conclusions table was made for this posterior"),
+        (lambda mine: _conclusions(mine, sha256_file(mine), model_code="0" * 16), "other model code"),
+        (lambda mine: _conclusions(mine, sha256_file(mine), constants_table="0" * 16), "another constants table"),
+        (lambda mine: conclusions_path(mine).write_text("pattern,share_holding\nx,often\n"), "cannot be read"),
+    ],
+)
+def test_a_report_says_why_it_shows_no_robust_conclusions(tmp_path: Path, capsys, make, says):
+    """A table made before the model code or the constants changed, or a damaged one, is not shown as if valid."""
+    mine = tmp_path / "mine.parquet"
+    mine.write_bytes(SHIPPED.read_bytes())
+    make(mine)
+    code, out, err = main(capsys, BASELINE, *SMALL, "--draws", "1", "--posterior", str(mine), "--out", str(tmp_path))
+    assert code == 0, err
+    assert says in (Path(out.strip()) / "report.html").read_text()

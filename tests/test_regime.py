@@ -56,6 +56,21 @@ def test_hysteresis_only_where_the_bands_are_disjoint_and_runs_settled():
     assert not unsettled["hysteresis"].any() and not unsettled["tipping_after"].any()
 
 
+def test_the_report_tells_no_hysteresis_from_runs_that_had_not_settled():
+    """Overlapping bands rule hysteresis out only where the runs settled; elsewhere the diagram cannot tell."""
+    from cocreate_sim.reports.regime import sentences
+
+    npm, npg = BRANCHES
+    cells = {(v, b): [0.01, 0.02, 0.03] for v in (0.0, 0.5, 1.0) for b in (npm, npg)}
+    runs = _runs(cells)
+    settled = sentences(summarise(runs).assign(lever="leader_dialogue"), "leader_dialogue", 0.8)
+    assert "no hysteresis: at every value both histories settled" in settled[0]
+    runs.loc[runs["value"] == 1.0, "uptake_converged"] = 0.0
+    open_ = sentences(summarise(runs).assign(lever="leader_dialogue"), "leader_dialogue", 0.8)[0]
+    assert "no hysteresis can be claimed" in open_ and "overlap at 2 of 3 values" in open_
+    assert "= 1 too few runs settled to tell" in open_
+
+
 def test_levels_spread_over_the_levers_range():
     assert levels_of("leader_dialogue", 3) == [0.0, 0.5, 1.0]
     steps = levels_of("decision_path_length", 6)
@@ -103,6 +118,7 @@ def test_a_run_report_draws_the_regime_diagram_on_request(tmp_path: Path, capsys
     assert info["lever"] == "leader_dialogue" and info["horizon"] == 8
     page = (folder / "report.html").read_text()
     assert "Regime diagram: Leader dialogue" in page and "8 weeks after a switch" in page
+    assert "at least 80% of the runs have settled" in page  # the rule, read from the run's provenance
     # rebuilt from the folder alone, in Danish
     assert main(capsys, "report", str(folder), "--lang", "da")[0] == 0
     assert "Regimediagram" in (folder / "report.html").read_text()
@@ -119,3 +135,24 @@ def test_regime_in_a_run_refuses_what_cannot_work_before_anything_runs(tmp_path:
     code, _, err = main(capsys, *args)
     assert code == 2 and said in err and "Traceback" not in err
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")], "nothing ran"
+
+
+def test_a_scenario_with_a_lever_schedule_is_refused_before_anything_runs(tmp_path: Path, capsys):
+    """The diagram holds a history's levers fixed until the switch: a scheduled scenario would be misdescribed."""
+    reform = str(Path(__file__).resolve().parents[1] / "scenarios" / "reform_in_year_two.yaml")
+    code, _, err = main(
+        capsys, reform, "--steps", "4", "--quiet", "--regime", "leader_dialogue", "--out", str(tmp_path)
+    )
+    assert code == 2 and "schedule" in err and "Traceback" not in err
+    code, _, err = main(capsys, "regime", "leader_dialogue", "--scenario", reform, "--out", str(tmp_path))
+    assert code == 2 and "schedule" in err and "Traceback" not in err
+    assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")], "nothing ran"
+
+
+def test_a_regime_table_without_its_rule_in_the_provenance_is_a_damaged_folder(tmp_path: Path):
+    from cocreate_sim.errors import UserError
+    from cocreate_sim.published import _read_regime
+
+    (tmp_path / "regime.csv").write_text("lever,value\nleader_dialogue,0\n")
+    with pytest.raises(UserError, match="min_converged"):
+        _read_regime(tmp_path, {"regime": {"horizon": 520}})

@@ -77,6 +77,7 @@ def _headline_table(summary, names: Sequence[str], diffs=None) -> str:
 def _posterior(args: argparse.Namespace, seed: int, replications: int):
     """The draws from the posterior a run or comparison uses, or None with --point (and the options checked)."""
     from .posterior import DRAWS, SEEDS_PER_DRAW, draw_constants
+    from .posterior import stale as posterior_stale
 
     if args.point:
         given = [o for o, v in (("--draws", args.draws), ("--seeds-per-draw", args.seeds_per_draw)) if v] + (
@@ -95,7 +96,7 @@ def _posterior(args: argparse.Namespace, seed: int, replications: int):
             f"{DRAWS} x {SEEDS_PER_DRAW}). Add --point, or use --draws and --seeds-per-draw."
         )
     posterior = draw_constants(args.posterior, args.draws or DRAWS, args.seeds_per_draw or SEEDS_PER_DRAW, seed)
-    stale = _stale(posterior.info)
+    stale = posterior_stale(posterior.info)
     if stale:
         note(
             f"note: the posterior {display(posterior.path)} was fitted to another {stale} than this one; its "
@@ -110,26 +111,6 @@ def _posterior(args: argparse.Namespace, seed: int, replications: int):
             "(--point runs those)."
         )
     return posterior
-
-
-def _stale(info: dict) -> str:
-    """What changed since a posterior was fitted: "model code", "constants table", or "" when nothing did.
-
-    The constants table is compared without the declared values of the constants the posterior fitted
-    (:func:`~cocreate_sim.constants.table_digest`).
-    """
-    from .constants import table_digest
-    from .sweep.design import model_code_hash
-
-    changed = [
-        what
-        for what, key, now in (
-            ("model code", "model_code", model_code_hash()),
-            ("constants table", "constants_table", table_digest(info.get("calibration", {}).get("constants", ()))),
-        )
-        if info.get(key) not in (None, now)
-    ]
-    return " and ".join(changed)
 
 
 def _interval_note(posterior, replications: int) -> str:
@@ -155,7 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     if args.regime:
-        _check_regime(args)
+        _check_regime(args, scenario)
     posterior = _posterior(args, scenario.seed, scenario.replications)
     runs = posterior.replications if posterior else scenario.replications
     regime = _regime(args, scenario) if args.regime else None
@@ -189,12 +170,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_regime(args: argparse.Namespace) -> None:
-    """``--regime LEVER`` checked before anything is drawn or run: the lever, --point and --out."""
+def _check_regime(args: argparse.Namespace, scenario: Any) -> None:
+    """``--regime LEVER`` checked before anything is drawn or run: the lever, the scenario, --point and --out."""
     from .publishing import prepare_out_dir
-    from .regime import check_lever
+    from .regime import check_lever, check_unscheduled
 
     check_lever(args.regime)
+    check_unscheduled(scenario)
     if args.point:
         raise UserError(
             "--regime draws its diagram from the calibrated posterior, and --point runs the declared constants; "

@@ -216,6 +216,7 @@ def run_patterns(
     horizon: int | None = None,
     progress: bool = False,
     constants: Sequence[dict[str, float] | None] | None = None,
+    cluster: str | None = None,
 ) -> list[PatternResult]:
     """Run every arm of every pattern on the same seeds, in one batch, and measure the contrasts.
 
@@ -224,7 +225,8 @@ def run_patterns(
     The numbers do not depend on ``processes``: a run depends only on its seed
     (and, for a shocked arm, on the shock, which draws no random numbers).
     ``constants[i]`` (if given) are replication ``i``'s changed constants in
-    every arm (draws from the posterior, :mod:`cocreate_sim.robust`).
+    every arm (draws from the posterior, :mod:`cocreate_sim.robust`). ``cluster``: a Dask scheduler's
+    address to run on instead of this computer's processes.
     """
     from .executor import run_tasks
 
@@ -235,7 +237,13 @@ def run_patterns(
     jobs = [job for pattern in patterns for job in _jobs(pattern, seeds, horizon or pattern.horizon, drawn)]
     runs: list[Any] = [None] * len(jobs)
     for index, run in run_tasks(
-        _run_arm, jobs, workers=processes, progress=progress, desc="pattern runs", in_process_below=2
+        _run_arm,
+        jobs,
+        workers=processes,
+        cluster=cluster,
+        progress=progress,
+        desc="pattern runs",
+        in_process_below=2,
     ):
         runs[index] = run
     results, start = [], 0

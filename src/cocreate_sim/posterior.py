@@ -12,6 +12,7 @@ only pyarrow.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +40,64 @@ DRAW_STREAM = 7_919
 """Added to the scenario seed for the generator that draws the constants (apart from the models' own streams)."""
 CONCLUSIONS_SUFFIX = "_robust.csv"
 """A posterior's robust-conclusions table lives beside it: ``posterior.parquet`` -> ``posterior_robust.csv``."""
-CONCLUSIONS_COLUMNS = ("pattern", "title", "claim", "outcome", "share_holding", "draws", "posterior_sha256")
+CONCLUSIONS_STAMP = ("posterior_sha256", "model_code", "constants_table")
+"""What a robust-conclusions table was made for, on every row: a report shows it only for the same posterior
+file, model code and constants table (:meth:`PosteriorDraws.stamp`)."""
+CONCLUSIONS_COLUMNS = (
+    "pattern",
+    "title",
+    "claim",
+    "outcome",
+    "share_holding",
+    "draws",
+    "seeds_per_draw",
+    "horizon",
+    *CONCLUSIONS_STAMP,
+)
 """The columns of that table a report needs (``run.py robust --attach`` writes them)."""
+CONCLUSIONS_NUMBERS = ("share_holding", "draws", "seeds_per_draw", "horizon")
+"""Its columns that hold numbers."""
+CONCLUSIONS_USED = "used"
+"""The provenance's word for a robust-conclusions table that a report shows; any other word says why not."""
+CONCLUSIONS_PROBLEMS = ("none", "damaged", "other_posterior", "other_code")
+"""Why a posterior's robust-conclusions table is not shown: none made, unreadable, made for another posterior
+file, made for other model code or another constants table (the reports word each, in English and Danish)."""
+MODEL_SOURCES = ("model.py", "runner.py", "params.py", "metrics.py", "initiatives.py", "agents", "mechanisms")
+"""The package's files whose code decides a model run's output (what :func:`model_code_hash` covers)."""
+CODE_HASH_DIGITS = 16
+"""Hex digits of the model code hash kept in sweep manifests, posteriors and robust-conclusions tables."""
+
+
+def model_code_hash() -> str:
+    """SHA-256 (16 hex digits) of the model's source files: results of different model code are never mixed."""
+    root = Path(__file__).resolve().parent  # the cocreate_sim package
+    digest = hashlib.sha256()
+    for entry in MODEL_SOURCES:
+        path = root / entry
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()[:CODE_HASH_DIGITS]
+
+
+def stale(info: dict[str, Any]) -> str:
+    """What changed since a posterior was fitted: "model code", "constants table", both, or "" when nothing did.
+
+    The constants table is compared without the declared values of the constants the posterior fitted
+    (:func:`~cocreate_sim.constants.table_digest`).
+    """
+    from .constants import table_digest
+
+    calibration = info.get("calibration", {})
+    fitted = calibration.get("constants", ()) if isinstance(calibration, dict) else ()
+    changed = [
+        what
+        for what, key, now in (
+            ("model code", "model_code", model_code_hash()),
+            ("constants table", "constants_table", table_digest(fitted)),
+        )
+        if info.get(key) not in (None, now)
+    ]
+    return " and ".join(changed)
 
 
 @dataclass(frozen=True)
@@ -79,28 +136,48 @@ class PosteriorDraws:
             "model_code": self.info.get("model_code"),
             "epsilon": calibration.get("epsilon"),
             "effective_sample_size": calibration.get("effective_sample_size"),
+            "robust_conclusions": self.conclusions()[1],
         }
 
-    def conclusions(self) -> pd.DataFrame | None:
-        """The robust-conclusions table made for this very posterior file (``run.py robust --attach``), or None.
+    def stamp(self) -> dict[str, str]:
+        """What a robust-conclusions table made now is made for: this posterior file, model code and table."""
+        from .constants import table_digest
 
-        A table made for another posterior (its ``posterior_sha256`` differs)
-        or that cannot be read is not used: the report then says how to make one.
+        return {
+            "posterior_sha256": self.sha256,
+            "model_code": model_code_hash(),
+            "constants_table": table_digest(self.fitted),
+        }
+
+    def conclusions(self) -> tuple[pd.DataFrame | None, str]:
+        """The robust-conclusions table made for this very posterior file and code (``run.py robust --attach``).
+
+        Returns the table and :data:`CONCLUSIONS_USED`, or None and why it is not used (one of
+        :data:`CONCLUSIONS_PROBLEMS`): a report never shows a table made for another posterior, for other model
+        code or another constants table, and says so rather than showing nothing.
         """
         import pandas as pd
 
         path = conclusions_path(self.path)
+        if not path.exists():
+            return None, "none"
         if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            return None
+            return None, "damaged"
         try:
             table = pd.read_csv(path, keep_default_na=False, na_values=[""])
         except (OSError, ValueError, pd.errors.ParserError):
-            return None
+            return None, "damaged"
         if not set(CONCLUSIONS_COLUMNS) <= set(table.columns) or table.empty:
-            return None
-        if set(table["posterior_sha256"].astype(str)) != {self.sha256}:
-            return None
-        return table
+            return None, "damaged"
+        if not all(pd.api.types.is_numeric_dtype(table[c]) for c in CONCLUSIONS_NUMBERS):
+            return None, "damaged"
+        made_for = {key: set(table[key].astype(str)) for key in CONCLUSIONS_STAMP}
+        now = self.stamp()
+        if made_for["posterior_sha256"] != {now["posterior_sha256"]}:
+            return None, "other_posterior"
+        if any(made_for[key] != {now[key]} for key in CONCLUSIONS_STAMP[1:]):
+            return None, "other_code"
+        return table, CONCLUSIONS_USED
 
     def table(self) -> pd.DataFrame:
         """One row per replication: its draw and the constants it ran with (``draws.csv`` of a results folder)."""

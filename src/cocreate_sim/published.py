@@ -15,7 +15,7 @@ from typing import Any
 from .errors import UserError, clip, display
 from .fileio import CHECKSUMS, atomic_write_text, verify_checksums
 from .i18n import DEFAULT_LANGUAGE
-from .posterior import CONCLUSIONS_COLUMNS
+from .posterior import CONCLUSIONS_COLUMNS, CONCLUSIONS_NUMBERS
 from .publishing import CONCLUSIONS_FILE, REGIME_FILE, Notify
 
 RUN_FILES = ("scenario.yaml", "timeseries.parquet", "summary.csv")
@@ -28,8 +28,21 @@ DIFFERENCE_NUMBERS = ("reference_mean", "scenario_mean", "difference", "ci95_low
 """Columns of differences.csv that hold numbers."""
 DIFFERENCE_COLUMNS = ("scenario", "reference", "outcome", *DIFFERENCE_NUMBERS)
 """Columns of differences.csv a report reads."""
-REGIME_COLUMNS = ("lever", "value", "branch", "outcome", "mean", "low", "high", "converged", "hysteresis")
-"""Columns of a run folder's regime.csv a report reads (``tipping_after`` too, when present)."""
+REGIME_COLUMNS = (
+    "lever",
+    "value",
+    "branch",
+    "outcome",
+    "mean",
+    "low",
+    "high",
+    "converged",
+    "hysteresis",
+    "tipping_after",
+)
+"""Columns of a run folder's regime.csv a report reads."""
+REGIME_RECORD = ("horizon", "min_converged")
+"""What the provenance of a run made with ``--regime`` must record for its diagram to be read."""
 SHOWN_MISSING = 3
 """Most missing outcomes named in an error about summary.csv."""
 
@@ -73,15 +86,22 @@ def _read_conclusions(folder: Path) -> Any:
     if not path.exists():
         return None
     frame = _read_frame(path, CONCLUSIONS_COLUMNS)
-    _check_numbers(path, frame, ("share_holding", "draws"))
+    _check_numbers(path, frame, CONCLUSIONS_NUMBERS)
     return frame
 
 
-def _read_regime(folder: Path) -> Any:
+def _read_regime(folder: Path, prov: dict[str, Any]) -> Any:
     """The regime diagram's table of a run made with ``--regime LEVER``, or None."""
     path = folder / REGIME_FILE
     if not path.exists():
         return None
+    record = prov.get("regime")
+    missing = [k for k in REGIME_RECORD if not isinstance(record, dict) or not isinstance(record.get(k), int | float)]
+    if missing:
+        raise _damaged(
+            folder / "scenario.yaml",
+            f"its provenance does not record the regime diagram's {' and '.join(missing)}, which {REGIME_FILE} needs",
+        )
     frame = _read_frame(path, REGIME_COLUMNS)
     _check_numbers(path, frame, ("value", "mean", "low", "high", "converged"))
     return frame
@@ -135,7 +155,7 @@ def _read_run(folder: Path) -> dict[str, Any]:
         "provenance": prov,
         "schedule": scenario.schedule,
         "conclusions": _read_conclusions(folder),
-        "regime": _read_regime(folder),
+        "regime": _read_regime(folder, prov),
     }
 
 

@@ -400,7 +400,7 @@ def _write_draws(work: Path, posterior: Any) -> Any:
     if posterior is None:
         return None
     atomic_write_text(work / DRAWS_FILE, posterior.table().to_csv(index=False))
-    conclusions = posterior.conclusions()
+    conclusions, _status = posterior.conclusions()
     if conclusions is not None:
         atomic_write_text(work / CONCLUSIONS_FILE, conclusions.to_csv(index=False))
     return conclusions

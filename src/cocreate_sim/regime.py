@@ -245,6 +245,19 @@ def check_lever(lever: str) -> None:
         )
 
 
+def check_unscheduled(*scenarios: Any) -> None:
+    """The diagram's histories hold a scenario's levers fixed: a scenario with a lever schedule is refused."""
+    for scenario in scenarios:
+        if scenario.schedule:
+            weeks = ", ".join(str(week) for week, _ in scenario.schedule)
+            raise UserError(
+                f"regime: {display(scenario.path)} changes levers on a schedule (week {weeks}), but the diagram "
+                "starts its histories from a scenario's levers and holds them until the switch, so it would describe "
+                "a history the scenario never has. Draw it from a scenario without a schedule (--scenario FILE, "
+                "--npg FILE)."
+            )
+
+
 def run_regime(
     lever: str,
     scenario: Any,
@@ -303,6 +316,7 @@ def _cmd(args: argparse.Namespace) -> int:
     overrides = parse_set(args.set)
     scenario = load_scenario(args.scenario, overrides)
     npg = load_scenario(args.npg, overrides)
+    check_unscheduled(scenario, npg)
     folder = run_regime(
         args.lever,
         scenario,

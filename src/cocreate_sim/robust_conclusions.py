@@ -75,6 +75,7 @@ def conclusions(results: list[PatternResult], seeds_per_draw: int) -> pd.DataFra
                     "outcome": contrast.outcome,
                     "expected_sign": contrast.sign,
                     "draws": len(effects),
+                    "horizon": result.horizon,
                     "share_holding": float(holds.mean()),
                     "effect_q05": float(low),
                     "effect_median": float(mid),
@@ -90,6 +91,7 @@ def conclusions(results: list[PatternResult], seeds_per_draw: int) -> pd.DataFra
                 "outcome": "",
                 "expected_sign": 0,
                 "draws": len(together),
+                "horizon": result.horizon,
                 "share_holding": float(together.mean()),
                 "effect_q05": np.nan,
                 "effect_median": np.nan,
@@ -108,7 +110,7 @@ def markdown(table: pd.DataFrame, posterior: PosteriorDraws, command: str, prov:
         "",
         f"`{command}` ({len(posterior.draws)} draws of {', '.join(posterior.fitted)} from "
         f"`{display(posterior.path)}` (sha256 {posterior.sha256[:12]}), each on {posterior.seeds_per_draw} seeds of "
-        f"the pattern seed block; git {str(prov.get('git_commit', '?'))[:12]}, {prov.get('timestamp_utc', '')}).",
+        f"the pattern seed block, {_weeks(table)}; git {_commit(prov)}, {prov.get('timestamp_utc', '')}).",
         "",
         "A claim holds in a draw when that draw's mean paired effect has the expected sign; a pattern holds when "
         "all its claims do. With two seeds per draw, seed noise makes a claim whose effect is small fail in "
@@ -130,8 +132,27 @@ def markdown(table: pd.DataFrame, posterior: PosteriorDraws, command: str, prov:
     return "\n".join(lines) + "\n"
 
 
-def table_for(posterior: PosteriorDraws, processes: int | None, horizon: int | None, progress: bool) -> pd.DataFrame:
-    """Run the patterns on the posterior's draws: the robust-conclusions table, stamped with the posterior's hash."""
+def _commit(prov: dict[str, Any]) -> str:
+    """The commit as a page shows it: the hash shortened, any "(with uncommitted changes)" kept."""
+    commit, _, rest = str(prov.get("git_commit", "?")).partition(" ")
+    return f"{commit[:12]} {rest}".strip()
+
+
+def _weeks(table: pd.DataFrame) -> str:
+    """How long each experiment ran, as a page says it."""
+    weeks = sorted({int(w) for w in table["horizon"]})
+    return f"{'/'.join(str(w) for w in weeks)} weeks per experiment"
+
+
+def table_for(
+    posterior: PosteriorDraws,
+    processes: int | None,
+    horizon: int | None,
+    progress: bool,
+    cluster: str | None = None,
+) -> pd.DataFrame:
+    """Run the patterns on the posterior's draws (on ``cluster`` if given): the robust-conclusions table, stamped
+    with what it was made for (:meth:`PosteriorDraws.stamp`)."""
     from .patterns import run_patterns
     from .patterns_design import PATTERNS
 
@@ -142,9 +163,12 @@ def table_for(posterior: PosteriorDraws, processes: int | None, horizon: int | N
         horizon=horizon,
         progress=progress,
         constants=posterior.constants_by_replication(),
+        cluster=cluster,
     )
     table = conclusions(results, posterior.seeds_per_draw)
-    table["posterior_sha256"] = posterior.sha256  # a report uses the table only with this very posterior
+    table["seeds_per_draw"] = posterior.seeds_per_draw
+    for key, value in posterior.stamp().items():  # a report uses the table only with this posterior and code
+        table[key] = value
     return table
 
 

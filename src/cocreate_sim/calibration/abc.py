@@ -186,7 +186,7 @@ def calibrate(
     atomic_write_text(out / RESOLVED, json.dumps(record, indent=1, default=str))
     state = _read_state(out)
     use_dask = cluster is not None or workers != 1
-    from ..sweep.design import model_code_hash
+    from ..posterior import model_code_hash
 
     executor = (
         DaskExecutor(workers=None if cluster else workers, cluster=cluster, check_code=model_code_hash)
@@ -330,8 +330,8 @@ def _write_outputs(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ..posterior import model_code_hash
     from ..publishing import provenance
-    from ..sweep.design import model_code_hash
 
     history = pyabc.History(db, _id=ABC_ID)
     particles, weights = history.get_distribution(m=0, t=latest.t)

@@ -119,9 +119,10 @@ def _patterns(posterior_file: Path, args: argparse.Namespace) -> Any:
     from ..posterior import SEEDS_PER_DRAW, draw_constants
     from ..robust_conclusions import ROBUST_SEED, attach, table_for
 
-    print(f"checking the six patterns on {args.pattern_draws} posterior draws ...", file=sys.stderr, flush=True)
+    where = f"on the cluster at {args.cluster}" if args.cluster else "on this computer"
+    print(f"checking the six patterns on {args.pattern_draws} posterior draws {where} ...", file=sys.stderr, flush=True)
     draws = draw_constants(posterior_file, args.pattern_draws, SEEDS_PER_DRAW, ROBUST_SEED)
-    table = table_for(draws, args.workers, None, not args.no_progress)
+    table = table_for(draws, args.workers, None, not args.no_progress, cluster=args.cluster)
     attach(table, draws)
     return table
 

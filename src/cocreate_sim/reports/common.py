@@ -370,6 +370,13 @@ def posterior_file(provenance: Mapping[str, Any]) -> str:
     return str(posterior.get("file", "")) if isinstance(posterior, Mapping) else ""
 
 
+def conclusions_problem(provenance: Mapping[str, Any]) -> str:
+    """Why a folder drawn from a posterior holds no robust-conclusions table, as its provenance records it."""
+    posterior = provenance.get("posterior")
+    status = posterior.get("robust_conclusions") if isinstance(posterior, Mapping) else None
+    return str(status) if status else "none"
+
+
 def good_text(good: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     """``higher``, ``lower`` or ``closer to 1`` in ``lang``; empty for an outcome with no better direction."""
     _ = gettext_for(lang, DOMAIN)

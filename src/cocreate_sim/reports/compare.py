@@ -17,6 +17,7 @@ from .common import (
     PALETTE,
     PERCENT,
     TINY,
+    conclusions_problem,
     fig_html,
     fmt_diff,
     fmt_percent,
@@ -290,7 +291,11 @@ def render_compare(
             fig_html(fig)
             for fig in over_time(table, colours, schedule_marks(params, schedules, colours, lang), lang, predictive)
         ),
-        *(robust_section(conclusions, posterior_file(provenance), lang) if predictive else []),
+        *(
+            robust_section(conclusions, posterior_file(provenance), lang, conclusions_problem(provenance))
+            if predictive
+            else []
+        ),
         tag("h2", _("Tables")),
         "<details>" + tag("summary", _("Differences from the first scenario at the final week (all outcomes)")),
         differences_table(diffs, lang),

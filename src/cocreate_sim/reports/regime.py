@@ -30,8 +30,9 @@ REGIME_HELP = N_(
     "co-creating municipality. The line is the mean of the last year, the band holds 95% of the runs "
     "(constants drawn from the posterior, one seed each). Where the bands of the two histories do not overlap, and "
     "at least {converged} of the runs have settled, the municipality's history decides where it ends up "
-    "(hysteresis, a red diamond); a dotted line marks a tipping point, where one step of the lever moves a history "
-    "by at least half its whole range."
+    "(hysteresis, a red diamond); where too few runs have settled, the diagram cannot tell. A dotted line marks a "
+    "tipping point: one step of the lever moves a history by at least half its whole range, with the bands of the "
+    "two neighbouring values apart and at least {converged} of their runs settled."
 )
 """How to read the diagram (the rule is :mod:`cocreate_sim.regime`'s)."""
 
@@ -99,8 +100,8 @@ def figure(table: pd.DataFrame, lever: str, lang: str = DEFAULT_LANGUAGE) -> go.
     return fig
 
 
-def sentences(table: pd.DataFrame, lever: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Per outcome: hysteresis or not, tipping points, and how many runs settled."""
+def sentences(table: pd.DataFrame, lever: str, min_converged: float, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Per outcome: hysteresis, or where it was ruled out and where the runs had not settled; tipping points."""
     _ = gettext_for(lang, DOMAIN)
     name = lever_label(lever, lang)
     out = []
@@ -108,13 +109,27 @@ def sentences(table: pd.DataFrame, lever: str, lang: str = DEFAULT_LANGUAGE) -> 
         part = table[table["outcome"] == outcome]
         what = label(outcome, lang)
         hyst = sorted(part.loc[part["hysteresis"].astype(bool), "value"].unique())
+        settled = part.groupby("value")["converged"].min() >= min_converged
+        open_values = [v for v in settled.index if not settled[v]]
         if hyst:
             text = _("{outcome}: hysteresis at {lever} = {values}; there the municipality's history decides.").format(
                 outcome=what, lever=name, values=", ".join(num(v, lang) for v in hyst)
             )
+        elif not open_values:
+            text = _("{outcome}: no hysteresis: at every value both histories settled and their bands overlap.").format(
+                outcome=what
+            )
         else:
-            text = _("{outcome}: no hysteresis can be claimed; at every value the two histories' bands overlap or "
-                     "too few runs settled.").format(outcome=what)  # fmt: skip
+            text = _(
+                "{outcome}: no hysteresis can be claimed. Both histories settled and their bands overlap at {closed} "
+                "of {values} values; at {lever} = {open} too few runs settled to tell."
+            ).format(
+                outcome=what,
+                closed=len(settled) - len(open_values),
+                values=len(settled),
+                lever=name,
+                open=", ".join(num(v, lang) for v in open_values),
+            )
         for _index, r in part[part["tipping_after"].astype(bool)].iterrows():
             text += " " + _("Tipping point ({branch}) just above {lever} = {value}.").format(
                 branch=_branch(r["branch"], lang), lever=name, value=num(r["value"], lang)
@@ -162,12 +177,14 @@ def regime_section(
     from .common import fig_html
 
     _ = gettext_for(lang, DOMAIN)
-    share = info.get("min_converged")  # from the run's provenance: the regime module's rule, not restated here
-    converged = fmt_percent(PERCENT * float(share), ".0f", lang) if isinstance(share, int | float) else "?"
+    share = float(info["min_converged"])  # from the run's provenance: the regime module's rule, not restated here
+    converged = fmt_percent(PERCENT * share, ".0f", lang)
     return [
         tag(heading, _("Regime diagram: {lever}").format(lever=lever_label(lever, lang))),
-        help_text(_(REGIME_HELP), horizon=html.escape(str(info.get("horizon", "?"))), converged=html.escape(converged)),
-        "<ul class='lead'>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences(table, lever, lang)) + "</ul>",
+        help_text(_(REGIME_HELP), horizon=html.escape(str(info["horizon"])), converged=html.escape(converged)),
+        "<ul class='lead'>"
+        + "".join(f"<li>{html.escape(s)}</li>" for s in sentences(table, lever, share, lang))
+        + "</ul>",
         fig_html(figure(table, lever, lang)),
         "<details>" + tag("summary", _("Show the table")) + regime_table(table, lang) + "</details>",
     ]

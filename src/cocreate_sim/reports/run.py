@@ -14,6 +14,7 @@ from .common import (
     DOMAIN,
     PALETTE,
     PERCENT,
+    conclusions_problem,
     fig_html,
     fmt_number,
     fmt_percent,
@@ -247,7 +248,11 @@ def render_run(
         tag("h2", _("Over time")),
         how_to_read(lang, predictive),
         *(fig_html(fig) for fig in over_time(table, colours, marks, lang, predictive)),
-        *(robust_section(conclusions, posterior_file(provenance), lang) if predictive else []),
+        *(
+            robust_section(conclusions, posterior_file(provenance), lang, conclusions_problem(provenance))
+            if predictive
+            else []
+        ),
         *(_regime(regime, provenance, lang) if regime is not None else []),
         tag("h2", _("All outcomes at the final week")),
         "<details>"

@@ -175,29 +175,47 @@ def differences_table(diffs: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str:
 ROBUST_HELP = N_(
     "Six patterns the sources describe, tested as experiments on the model (docs/validation.md). Each share says "
     "in how many of {draws} sets of constants drawn from the calibrated posterior a claim holds (its mean effect "
-    "over the set's seeds has the expected sign); a pattern holds when all its claims do. A share near 100% is a "
-    "conclusion that survives what the calibration leaves uncertain; a share well below it is not robust. The "
-    "table belongs to the posterior, not to this scenario: it was made once for it ({command})."
+    "over the set's {seeds} seeds, after {weeks} weeks, has the expected sign); a pattern holds when all its claims "
+    "do. A share near 100% is a conclusion that survives what the calibration leaves uncertain; a share well below "
+    "it is not robust. The table belongs to the posterior, not to this scenario: it was made once for it ({command})."
 )
 """What the robust-conclusions table of a report means (issue 11, point 7)."""
-ROBUST_MISSING = N_(
-    "No robust-conclusions table was made for this posterior, so this report cannot say which of the model's six "
-    "patterns survive its uncertainty. Make one with {command}."
-)
-"""What a report drawn from a posterior without a robust-conclusions table says instead of the table."""
+ROBUST_MISSING = {
+    "none": N_(
+        "No robust-conclusions table was made for this posterior, so this report cannot say which of the model's "
+        "six patterns survive its uncertainty. Make one with {command}."
+    ),
+    "damaged": N_(
+        "The robust-conclusions table kept beside this posterior cannot be read or lacks columns, so this report "
+        "cannot say which of the model's six patterns survive its uncertainty. Make it again with {command}."
+    ),
+    "other_posterior": N_(
+        "The robust-conclusions table kept beside this posterior was made for another posterior file (the posterior "
+        "changed since), so it is not shown. Make it again with {command}."
+    ),
+    "other_code": N_(
+        "The robust-conclusions table kept beside this posterior was made with other model code or another "
+        "constants table than this run's, so it is not shown. Make it again with {command}."
+    ),
+}
+"""What a report drawn from a posterior says instead of the table, by why it has none
+(:data:`cocreate_sim.posterior.CONCLUSIONS_PROBLEMS`)."""
 
 
-def robust_section(conclusions: pd.DataFrame | None, posterior_file: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+def robust_section(
+    conclusions: pd.DataFrame | None, posterior_file: str, lang: str = DEFAULT_LANGUAGE, problem: str = "none"
+) -> list[str]:
     """The robust-conclusions part of a report drawn from a posterior: one row per claim, the pattern's in bold.
 
-    ``conclusions``: the table ``run.py robust --attach`` keeps beside the posterior (None: not made, and the
-    report says how to make it). Titles and claims come from the pattern designs and are translated there.
+    ``conclusions``: the table ``run.py robust --attach`` keeps beside the posterior (None: not shown, and the
+    report says why, by ``problem``, and how to make it). Titles and claims come from the pattern designs and are
+    translated there.
     """
     _ = gettext_for(lang, DOMAIN)
     heading = tag("h2", _("Robust conclusions"))
     command = f"<code>python3 run.py robust --posterior {html.escape(posterior_file)} --attach</code>"
     if conclusions is None or conclusions.empty:
-        return [heading, help_text(_(ROBUST_MISSING), command=command)]
+        return [heading, help_text(_(ROBUST_MISSING.get(problem, ROBUST_MISSING["none"])), command=command)]
     rows = []
     for _key, claims in conclusions.groupby("pattern", sort=False):
         whole = claims[claims["outcome"].isna() | (claims["outcome"].astype(str) == "")]
@@ -219,6 +237,12 @@ def robust_section(conclusions: pd.DataFrame | None, posterior_file: str, lang: 
     plain = f"python3 run.py robust --posterior {posterior_file} --attach"
     return [
         heading,
-        help_text(_(ROBUST_HELP), draws=str(draws), command=f"<code>{html.escape(plain)}</code>"),
+        help_text(
+            _(ROBUST_HELP),
+            draws=str(draws),
+            seeds=str(int(conclusions["seeds_per_draw"].max())),
+            weeks="/".join(str(int(w)) for w in sorted(set(conclusions["horizon"]))),
+            command=f"<code>{html.escape(plain)}</code>",
+        ),
         f"<table class='summary robust'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
     ]

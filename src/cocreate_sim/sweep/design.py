@@ -23,6 +23,7 @@ from ..errors import UserError, did_you_mean, display, shorten
 from ..limits import MAX_HORIZON, MAX_SEED, MAX_SWEEP_RUNS
 from ..metrics import COLUMN_NAMES
 from ..params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve, unknown_message
+from ..posterior import CODE_HASH_DIGITS, model_code_hash
 from ..yamlio import KeyLines, load_mapping
 from .store import DESIGN_DIGEST, FORMAT, fingerprint, seal
 from .store import count_points as store_count_points
@@ -43,13 +44,10 @@ KEYS = (
     "outcomes",
     "levels",
 )
-MODEL_SOURCES = ("model.py", "runner.py", "params.py", "metrics.py", "initiatives.py", "agents", "mechanisms")
 DEFAULT_LEVELS = 4
 """Morris grid levels when a sweep file gives none."""
 INTEGER_BOUND_WIDENING = 0.5
 """Whole-number levers' SALib bounds reach this far past each end, so rounding hits every value equally often."""
-CODE_HASH_DIGITS = 16
-"""Hex digits of the model code hash kept in the manifest."""
 CHECKED_UP_FRONT = 100_000
 """Design points checked for joint constraints before a sweep starts (about a second); the rest as chunks are made."""
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -550,14 +548,3 @@ def _provenance() -> dict[str, Any]:
     from ..publishing import provenance
 
     return provenance()
-
-
-def model_code_hash() -> str:
-    """SHA-256 (16 hex digits) of the model's source files: rows from different model code are never mixed."""
-    root = Path(__file__).resolve().parents[1]  # the cocreate_sim package
-    digest = hashlib.sha256()
-    for entry in MODEL_SOURCES:
-        path = root / entry
-        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-    return digest.hexdigest()[:CODE_HASH_DIGITS]
