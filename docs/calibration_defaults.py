@@ -9,9 +9,14 @@ declared constants, as ``run_model()``, ``--point``, sweeps and the classroom
 app run them) on a seed block nothing was calibrated on (4,000,000+): the mean
 statistic, its 95% confidence interval, the distance of the mean in units of
 the target's tolerance (1 or less: within) and the share of seeds within.
+``--posterior`` only chooses the particle the declared values are compared
+with: the simulations always run the declared constants, which is what is
+being checked. Every row records the posterior's SHA-256 and the targets
+file's digest.
 
 Run:  python3 docs/calibration_defaults.py [--seeds 20] [--workers N] [--targets FILE] [--posterior FILE]
-Writes docs/calibration/defaults_check.csv.
+                                           [--out FILE]
+Writes docs/calibration/defaults_check.csv (or --out), atomically.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from cocreate_sim.calibration.report import highest_density
 from cocreate_sim.calibration.simulate import simulate_task
 from cocreate_sim.calibration.targets import load_targets
 from cocreate_sim.constants import CONSTANTS
+from cocreate_sim.errors import UserError, display, whole_number_type
 from cocreate_sim.executor import run_tasks
+from cocreate_sim.fileio import atomic_write_text, sha256_file
 from cocreate_sim.posterior import SHIPPED, read_posterior
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,12 +51,21 @@ def rounded(value: float, digits: int = DIGITS) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=20, help="seeds (default 20)")
-    ap.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    ap.add_argument("--seeds", type=whole_number_type(2), default=20, help="seeds, at least 2 (default 20)")
+    ap.add_argument("--workers", type=whole_number_type(1), help="worker processes (default: every core)")
     ap.add_argument("--targets", default=str(ROOT / "calibration" / "targets.yaml"), help="the targets file")
     ap.add_argument("--posterior", default=str(SHIPPED), help="the posterior (default: the shipped one)")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "calibration" / "defaults_check.csv"), help="the CSV")
     args = ap.parse_args(argv)
+    try:
+        return check(args)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
+
+def check(args: argparse.Namespace) -> int:
+    """Compare the declared values with the particle of highest density, then run the targets at the defaults."""
     posterior, _info = read_posterior(args.posterior)
     best = highest_density(posterior)
     print("particle of highest density:")
@@ -88,11 +104,13 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     table = pd.DataFrame(out)
-    path = ROOT / "docs" / "calibration" / "defaults_check.csv"
-    table.to_csv(path, index=False)
+    table["posterior_sha256"] = sha256_file(args.posterior)
+    table["targets_digest"] = targets.digest()
+    path = Path(args.out)
+    atomic_write_text(path, table.to_csv(index=False))
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.round(3).to_string(index=False))
-    print(f"wrote {path.relative_to(ROOT)}")
+    print(f"wrote {display(path)}")
     fit_ok = bool(table.loc[table["use"] == "fit", "mean_within"].all())
     print(f"declared values are the particle of highest density: {same}; every fit target within: {fit_ok}")
     return 0 if same and fit_ok else 1

@@ -9,7 +9,9 @@ schedule, and prints:
   baseline with no lever changed);
 - the levelling-off check: backlog, complaints and maintenance hours at week
   2,080 against week 1,560, as the ratio of replication means (criterion:
-  within 10%; a scenario meant to show collapse says so in its description).
+  within 10%; a scenario meant to show collapse says so in its description),
+  with a 95% bootstrap interval over replications (paired), so that a ratio
+  outside 10% can be told from the noise of a small outcome.
 
 Writes ``docs/long_run.csv`` (one row per scenario and outcome). Run:
     python3 docs/long_run.py [--replications 10] [--horizon 2080] [--workers N] [scenario.yaml ...]
@@ -30,6 +32,30 @@ from cocreate_sim.statistics import mean_ci, replication_seeds, run_replications
 ROOT = Path(__file__).resolve().parents[1]
 LEVEL = ("backlog", "complaints", "maintenance_hours")
 WEEKS = (260, 1040, 1560, 2080)
+
+
+BOOTSTRAP = 4000
+"""Resamples of the replications for the ratio's 95% interval."""
+BOOTSTRAP_SEED = 20_80
+"""Seed of the bootstrap (the interval is reproducible)."""
+
+
+def ratio(a: float, b: float) -> float:
+    """b over a; 1 when both are 0, infinite when only a is."""
+    return b / a if a > 0 else (1.0 if b == 0 else np.inf)
+
+
+def ratio_ci(early: np.ndarray, late: np.ndarray) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of mean(late) / mean(early), resampling replications (kept paired).
+
+    The criterion (within 10%) is about the ratio of means; the interval says whether a ratio outside it is a
+    trend or the noise of a few replications of a small outcome.
+    """
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    picks = rng.integers(0, len(early), size=(BOOTSTRAP, len(early)))
+    ratios = [ratio(early[i].mean(), late[i].mean()) for i in picks]
+    low, high = np.nanquantile(np.asarray(ratios, dtype=float), [0.025, 0.975])
+    return float(low), float(high)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,10 +93,20 @@ def main(argv: list[str] | None = None) -> int:
             )
         if 2080 in at:
             for col in LEVEL:
-                a, b = at[1560][col].mean(), at[2080][col].mean()
-                ratio = b / a if a > 0 else (1.0 if b == 0 else np.inf)
+                early, late = at[1560][col].to_numpy(dtype=float), at[2080][col].to_numpy(dtype=float)
+                a, b = early.mean(), late.mean()
+                lo, hi = ratio_ci(early, late)
                 rows.append(
-                    dict(scenario=label, outcome=col, check="week 2080 / week 1560", value=ratio, at_1560=a, at_2080=b)
+                    dict(
+                        scenario=label,
+                        outcome=col,
+                        check="week 2080 / week 1560",
+                        value=ratio(a, b),
+                        ci_low=lo,
+                        ci_high=hi,
+                        at_1560=a,
+                        at_2080=b,
+                    )
                 )
     out = pd.DataFrame(rows)
     out.to_csv(args.out, index=False)
