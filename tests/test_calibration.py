@@ -416,6 +416,19 @@ def test_the_shipped_posterior_was_fitted_to_this_model_code_and_constants_table
     assert info["targets"]["digest"] == load_targets(TARGETS).digest(), "the targets file changed since"
 
 
+def test_the_shipped_posterior_carries_a_robust_conclusions_table_for_this_code():
+    """Every run and compare report shows it; after a model or constants change it must be made again
+    (``python3 run.py robust --attach --update-docs``, about 5 minutes on 2 cores)."""
+    from cocreate_sim.patterns_design import HORIZON, PATTERNS
+    from cocreate_sim.posterior import CONCLUSIONS_USED, DRAWS, SEEDS_PER_DRAW, draw_constants
+
+    table, status = draw_constants(SHIPPED, 1).conclusions()
+    assert status == CONCLUSIONS_USED, f"calibration/posterior_robust.csv is not shown in reports: {status}"
+    assert set(table["pattern"]) == {p.key for p in PATTERNS}
+    assert (table["draws"] == DRAWS).all() and (table["seeds_per_draw"] == SEEDS_PER_DRAW).all()
+    assert (table["horizon"] == HORIZON).all(), "the shipped table is made with the patterns' own horizon"
+
+
 def test_the_targets_digest_does_not_depend_on_the_working_folder(tmp_path, monkeypatch):
     here = load_targets(TARGETS).digest()
     monkeypatch.chdir(tmp_path)
