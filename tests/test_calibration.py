@@ -164,6 +164,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # two calibrations and a pattern check in subprocesses: about a minute on 2 cores
 def test_calibrate_writes_a_posterior_and_report_and_resumes_where_it_stopped(tmp_path):
     pytest.importorskip("pyabc")
     from cocreate_sim.constants import table_digest
