@@ -397,6 +397,19 @@ def test_a_stop_that_pyabcs_cleanup_trips_over_is_still_a_stop():
         _one_generation(PlainFailure(), 10)
 
 
+def test_a_stop_that_a_library_swallowed_is_raised_again_at_the_next_particle():
+    """CI saw a calibration keep running after Ctrl-C: the KeyboardInterrupt was dropped inside a library."""
+    from cocreate_sim.calibration import abc
+
+    model = abc.ParticleModel([])
+    abc._STOP.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model({"job_strain": 0.02})
+    finally:
+        abc._STOP.clear()
+
+
 # ---------------------------------------------------------------- the shipped posterior
 SHIPPED = ROOT / "calibration" / "posterior.parquet"
 

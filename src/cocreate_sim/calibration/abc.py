@@ -20,6 +20,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +52,44 @@ TARGET_EPSILON = 1.0
 """Every fit target within its tolerance."""
 
 
+_STOP = threading.Event()
+"""Set by Ctrl-C during a calibration and acted on at safe points, in this package's own code: before every
+particle and after every generation. A KeyboardInterrupt raised at an arbitrary point inside pyabc or SQLAlchemy
+can leave a database lock held (the run then hangs in pyabc's cleanup) or be dropped (the run goes on to its
+budget); both were seen. A second Ctrl-C raises at once."""
+
+
+def _stop_requested(signum: int, frame: Any) -> None:
+    if _STOP.is_set():
+        raise KeyboardInterrupt
+    _STOP.set()
+    print(
+        "\nstopping at the next particle (on Dask: when this generation ends); Ctrl-C again stops at once ...",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _check_stop() -> None:
+    if _STOP.is_set():
+        raise KeyboardInterrupt
+
+
+class _CtrlC:
+    """Within a calibration, Ctrl-C both raises at once and is remembered (:data:`_STOP`)."""
+
+    def __enter__(self) -> None:
+        _STOP.clear()
+        try:
+            self.previous = signal.signal(signal.SIGINT, _stop_requested)
+        except ValueError:  # not the main thread: Ctrl-C reaches the main thread's own handler
+            self.previous = None
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
 class ParticleModel:
     """pyabc's model: the fit targets' statistics for one particle, on a fresh seed."""
 
@@ -56,6 +97,7 @@ class ParticleModel:
         self.targets = list(targets)
 
     def __call__(self, parameters: Any) -> dict[str, float]:
+        _check_stop()  # a stop that pyabc or SQLAlchemy swallowed is raised again here, in our own code
         seed = fresh_seed()
         return {**simulate(dict(parameters), seed, self.targets), SEED_KEY: float(seed)}
 
@@ -194,7 +236,7 @@ def calibrate(
         else None
     )
     started = time.monotonic()
-    with executor if executor is not None else _nothing():
+    with _CtrlC(), executor if executor is not None else _nothing():
         where = executor.where if executor is not None else "in this process"
         notify(
             f"calibrating {len(targets.constants)} constants to {len(fit)} fit targets, {population} particles "
@@ -224,6 +266,7 @@ def calibrate(
                 abc = make()
                 abc.load(db, ABC_ID)
             history = _one_generation(abc, budget)
+            _check_stop()
             latest = _latest(history)
             state["seconds"] = state.get("seconds_before", 0.0) + time.monotonic() - started
             latest.seconds = state["seconds"]
