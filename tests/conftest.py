@@ -130,12 +130,16 @@ WEEK_STILL = """ms => {
 PAINTED = """() => {
     const ids = ['org-a', 'chart-uptake', 'chart-inclusion', 'chart-outcomes', 'chart-backlog'];
     const week = document.querySelector('#week');
+    const levers = document.querySelectorAll('.lever');
     return week && /\\d/.test(week.innerText) && ids.every(id => {
         const gd = document.querySelector('#' + id + ' .js-plotly-plot');
         return gd && gd.data && gd.data.length;
-    });
+    }) && document.querySelector("#speed [role='slider']")
+        && levers.length > 0 && [...levers].every(el => el.querySelector("[role='slider']"));
 }"""
-"""True once the page shows its week and the organisation picture and charts have their first frame."""
+"""True once the page shows its week, the organisation picture and charts have their first frame, and every
+slider has its handle (Dash loads the slider's code on demand; a test that moves a lever before it has come
+would wait for a handle that a busy page has not drawn yet)."""
 
 
 class AppPage:
@@ -253,6 +257,8 @@ def open_page(chromium) -> Iterator[Callable[..., AppPage]]:
     contexts: list[Any] = []
     off_host: list[str] = []
     page_errors: list[str] = []
+    console_errors: list[str] = []
+    own_failed: list[str] = []
 
     def new_page(url: str | None = None, width: int = DESKTOP["width"], height: int = DESKTOP["height"]) -> AppPage:
         context = chromium.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
@@ -271,10 +277,22 @@ def open_page(chromium) -> Iterator[Callable[..., AppPage]]:
 
         page.route("**/*", guard)
         page.on("pageerror", lambda err: page_errors.append(str(err)))
+        page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+        page.on(
+            "requestfailed",
+            lambda req: (
+                urlparse(req.url).hostname == "127.0.0.1"
+                and own_failed.append(f"{req.method} {urlparse(req.url).path}: {req.failure}")
+            ),
+        )
         app_page = AppPage(page)
         return app_page.open(url) if url else app_page
 
     yield new_page
+    # Shown with a failed test's report: what the page could not load from the app (a request cut off when
+    # the page closes is normal, so these are printed, not asserted).
+    for line in [*(f"console error: {e}" for e in console_errors), *(f"request failed: {r}" for r in own_failed)]:
+        print(line)
     for context in contexts:
         context.close()
     assert not off_host, f"the page tried to reach other hosts: {off_host}"
