@@ -21,7 +21,7 @@ schedule, and prints:
   backlog still grows is one where co-creation still spreads.
 
 Writes ``docs/long_run.csv`` (one row per scenario and outcome). Run:
-    python3 docs/long_run.py [--replications 10] [--horizon 2080] [--workers N] [scenario.yaml ...]
+    python3 docs/long_run.py [--replications 24] [--horizon 2080] [--workers N] [scenario.yaml ...]
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def year_means(frame: pd.DataFrame, col: str, end: int) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/)")
-    ap.add_argument("--replications", type=int, default=10)
+    ap.add_argument("--replications", type=int, default=24)
     ap.add_argument("--horizon", type=int, default=2080)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--out", default=str(ROOT / "docs" / "long_run.csv"))
