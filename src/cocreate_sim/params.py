@@ -209,8 +209,8 @@ _DECLARED = [
        "and take part.", integer=True),
     _p("n_citizens", 2000, 50, 200000, "citizen agents", "citizens", "design",
        "Citizen agents that represent the inhabitants (a resolution, not a population): each stands for population"
-       " / n_citizens inhabitants of the same profile. At the calibrated defaults 500 to 20,000 agents give "
-       "equivalent uptake, inclusion, trust and legitimacy (docs/validation.md, section 5).", integer=True),
+       " / n_citizens inhabitants of the same profile. At the defaults, 500 to 20,000 agents give equivalent "
+       "uptake, inclusion, trust and legitimacy (docs/validation.md).", integer=True),
     _p("weak_share", 0.25, 0.0, 0.9, "share 0-1", "citizens", "000, 001",
        "Share of citizens with few resources (time, skills, networks, confidence)."),
     _p("strong_share", 0.25, 0.0, 0.9, "share 0-1", "citizens", "001, 003",
