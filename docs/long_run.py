@@ -73,6 +73,25 @@ def year_means(frame: pd.DataFrame, col: str, end: int) -> np.ndarray:
     return year.groupby("replication", sort=True)[col].mean().to_numpy(dtype=float)
 
 
+def decade(label: str, outcome: str, check: str, early: np.ndarray, late: np.ndarray) -> dict:
+    """One row of the ten-year checks: a ratio of means with its bootstrap interval, or (check with " - ") the
+    mean paired difference with its 95% CI; per-replication values at week 1,560 and 2,080 (or their years)."""
+    if " - " in check:
+        value, _, low, high = mean_ci(late - early)
+    else:
+        value, (low, high) = ratio(early.mean(), late.mean()), ratio_ci(early, late)
+    return dict(
+        scenario=label,
+        outcome=outcome,
+        check=check,
+        value=value,
+        ci_low=low,
+        ci_high=high,
+        at_1560=early.mean(),
+        at_2080=late.mean(),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/)")
@@ -109,49 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         if 2080 in at:
             for col in LEVEL:
                 early, late = at[1560][col].to_numpy(dtype=float), at[2080][col].to_numpy(dtype=float)
-                a, b = early.mean(), late.mean()
-                lo, hi = ratio_ci(early, late)
-                rows.append(
-                    dict(
-                        scenario=label,
-                        outcome=col,
-                        check="week 2080 / week 1560",
-                        value=ratio(a, b),
-                        ci_low=lo,
-                        ci_high=hi,
-                        at_1560=a,
-                        at_2080=b,
-                    )
-                )
+                rows.append(decade(label, col, "week 2080 / week 1560", early, late))
             for col in LEVEL:
                 early, late = (year_means(frame, col, end) for end in (1560, 2080))
-                lo, hi = ratio_ci(early, late)
-                rows.append(
-                    dict(
-                        scenario=label,
-                        outcome=col,
-                        check="year to week 2080 / year to week 1560",
-                        value=ratio(early.mean(), late.mean()),
-                        ci_low=lo,
-                        ci_high=hi,
-                        at_1560=early.mean(),
-                        at_2080=late.mean(),
-                    )
-                )
+                rows.append(decade(label, col, "year to week 2080 / year to week 1560", early, late))
             early, late = (year_means(frame, "uptake", end) for end in (1560, 2080))
-            m, _, lo, hi = mean_ci(late - early)
-            rows.append(
-                dict(
-                    scenario=label,
-                    outcome="uptake",
-                    check="year to week 2080 - year to week 1560",
-                    value=m,
-                    ci_low=lo,
-                    ci_high=hi,
-                    at_1560=early.mean(),
-                    at_2080=late.mean(),
-                )
-            )
+            rows.append(decade(label, "uptake", "year to week 2080 - year to week 1560", early, late))
     out = pd.DataFrame(rows)
     out.to_csv(args.out, index=False)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
