@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--out", default=str(ROOT / "docs" / "long_run.csv"))
     args = ap.parse_args(argv)
+    if not 2 <= args.replications <= 1000 or not 1 <= args.horizon <= 5200:
+        ap.error("--replications must be 2 to 1,000 and --horizon 1 to 5,200 weeks")
     files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
     runs = []
     for f in files:

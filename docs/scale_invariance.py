@@ -56,7 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--out", default=str(ROOT / "docs" / "scale_invariance.csv"))
     args = ap.parse_args(argv)
-    sizes = [int(x) for x in args.agents.split(",")]
+    try:
+        sizes = [int(x) for x in args.agents.split(",")]
+    except ValueError:
+        ap.error(f"--agents must be whole numbers separated by commas; got {args.agents!r}")
+    if not 2 <= args.replications <= 1000 or not 0 <= args.base_seed <= 2**32 - 1 - args.replications:
+        ap.error("--replications must be 2 to 1,000 and --base-seed 0 or more (seeds up to 2^32 - 1)")
+    if not 1 <= args.horizon <= 5200 or any(not 50 <= n <= 40000 for n in sizes):
+        ap.error("--horizon must be 1 to 5,200 weeks and each of --agents 50 to 40,000 (the population)")
     if REFERENCE not in sizes:
         sizes.append(REFERENCE)
     runs = [(str(n), {**DEFAULTS, "n_citizens": n}) for n in sizes]
