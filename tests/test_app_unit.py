@@ -10,7 +10,9 @@ import argparse
 import gc
 import io
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -526,3 +528,20 @@ def test_the_csv_download_names_the_run_and_lists_the_levers_seed_and_changes() 
     assert any(line.startswith("# levers of run A: ") and "leader_dialogue=" in line for line in header)
     table = pd.read_csv(io.StringIO(text), comment="#")
     assert list(table["run"]) == ["A", "A", "B", "B"] and list(table["week"]) == [0, 1, 0, 1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_during_the_apps_imports_acts_only_once_they_are_over(signum: int) -> None:
+    """A signal raised inside a compiled extension's import made it panic (exit 1, a Rust backtrace)."""
+    from cocreate_sim.app import _HeldSignals, _Stop
+
+    before = signal.getsignal(signum)
+    finished = False
+    with pytest.raises(_Stop if signum == signal.SIGTERM else KeyboardInterrupt):
+        with _HeldSignals():
+            os.kill(os.getpid(), signum)
+            for _ in range(1000):  # the interpreter runs Python handlers between bytecodes: give it many
+                sum(range(10))
+            finished = True
+    assert finished, "the signal interrupted the block it should wait for"
+    assert signal.getsignal(signum) is before

@@ -49,12 +49,45 @@ def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - exercise
     raise _Stop()
 
 
-def _set_sigterm(handler: Any) -> Any:
-    """Install ``handler`` for SIGTERM; the previous one, or None outside the main thread (where none can be set)."""
+def _set_handler(signum: int, handler: Any) -> Any:
+    """Install ``handler`` for ``signum``; the previous one, or None outside the main thread (where none can be set)."""
     try:
-        return signal.signal(signal.SIGTERM, handler)
+        return signal.signal(signum, handler)
     except ValueError:
         return None
+
+
+def _set_sigterm(handler: Any) -> Any:
+    return _set_handler(signal.SIGTERM, handler)
+
+
+class _HeldSignals:
+    """Ctrl+C and SIGTERM that arrive while the app's packages import are held until the imports are over.
+
+    Raised inside a compiled extension's initialisation (a Rust extension importing ``datetime``), the
+    exception made the extension panic and the process exit with status 1 and a Rust backtrace instead of
+    "stopped." (seen once on CI). After the block the held signal acts as it would have: ``_Stop`` for
+    SIGTERM, ``KeyboardInterrupt`` for Ctrl+C.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __enter__(self) -> _HeldSignals:
+        self.held: int | None = None
+        self.previous = [(signum, _set_handler(signum, self._hold)) for signum in self.SIGNALS]
+        return self
+
+    def _hold(self, signum: int, frame: Any) -> None:
+        if self.held is None:
+            self.held = signum
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool:
+        for signum, previous in self.previous:
+            if previous is not None:
+                signal.signal(signum, previous)
+        if kind is None and self.held is not None:
+            raise KeyboardInterrupt if self.held == signal.SIGINT else _Stop()
+        return False
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -164,8 +197,9 @@ def _serve(args: argparse.Namespace) -> int:
         raise UserError(f"serve: --host {shorten(host)} is not an address this computer can listen on.")
     print(STARTING, flush=True)
 
-    create_app, make_server = _load_app()
-    app = create_app(args.scenarios, sessions, getattr(args, "lang", DEFAULT_LANGUAGE))
+    with _HeldSignals():
+        create_app, make_server = _load_app()
+        app = create_app(args.scenarios, sessions, getattr(args, "lang", DEFAULT_LANGUAGE))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         _check_free(infos[0], port)
