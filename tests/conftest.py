@@ -92,6 +92,10 @@ def start_app() -> Iterator[Callable[..., str]]:
             proc.kill()
             _, err = proc.communicate()
         errors.append(err)
+    for err in errors:  # shown when a test of the module failed: what the server logged (a refused request...)
+        for line in err.splitlines():
+            if line.strip() and line.strip() != "stopped.":
+                print(f"server: {line}")
     for err in errors:
         assert "Traceback" not in err, err
 

@@ -34,8 +34,16 @@ IN_PROCESS_RUNS = 200
 """Below this many runs a batch runs in this process: starting workers would cost more than it saves."""
 MAX_REQUEST_BYTES = 32 * 1024
 """Largest request body the classroom app accepts; a page's biggest callback sends about 4 kB (HTTP 413 above)."""
+MAX_HEAD_BYTES = 16 * 1024
+"""Largest request line and headers the app's front accepts (a browser's are under 2 kB; HTTP 431 above)."""
+CLIENT_TIMEOUT_S = 20.0
+"""Longest the app's front waits for a client to send its whole request before it closes the connection."""
 APP_SESSIONS = 240
 """Pages with a run on the classroom app's server at once by default (each holds one or two models, 1-3 MB
 each): a class of 30 with several tabs each, before the least recently used page is dropped."""
 MAX_APP_SESSIONS = 10_000
 """Largest ``serve --max-sessions`` accepted (10,000 pages would need 10-30 GB)."""
+AUTO_APP_WORKERS = 4
+"""Most worker processes ``serve`` starts by default (one per core up to this): each needs about 150 MB."""
+MAX_APP_WORKERS = 32
+"""Largest ``serve --workers`` accepted."""

@@ -9,16 +9,22 @@ so ``python3 run.py --help`` stays quick.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib.util
 import logging
+import math
+import os
+import re
 import signal
 import socket
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from ..errors import UserError, shorten
 from ..i18n import DEFAULT_LANGUAGE, add_language_option
-from ..limits import APP_SESSIONS, MAX_APP_SESSIONS
+from ..limits import APP_SESSIONS, AUTO_APP_WORKERS, MAX_APP_SESSIONS, MAX_APP_WORKERS
 
 DEFAULT_HOST = "127.0.0.1"
 """Listen on this computer only, unless the teacher asks for the network."""
@@ -39,6 +45,8 @@ STARTING = "cocreate_sim app starting..."
 """First line ``serve`` prints, once Ctrl+C and SIGTERM stop it cleanly (before the slow imports)."""
 STOPPED = "stopped."
 """Last line ``serve`` prints (on stderr) when Ctrl+C or SIGTERM stops it, at any moment."""
+WORKER = re.compile(r"^(\d+)/(\d+)$")
+"""``--worker K/N``: this process is worker K of N behind the front (:mod:`.proxy`); internal."""
 
 
 class _Stop(BaseException):
@@ -128,9 +136,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"most open pages that keep their run on the server (default {APP_SESSIONS}; each needs 1-3 MB); "
         "beyond it the least recently used page is told its session expired",
     )
+    parser.add_argument(
+        "--workers",
+        default="auto",
+        metavar="N",
+        help="processes that run the pages' models (default auto: one per core, at most "
+        f"{AUTO_APP_WORKERS}); a class of 60 pages needs more than one core. Each needs about 150 MB",
+    )
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)  # K/N: a worker behind the front
+    parser.add_argument("--channel", type=int, default=None, help=argparse.SUPPRESS)  # its socket's descriptor
     add_language_option(
         parser, "language of the page when its address does not say (en or da); the page has a switch as well"
     )
+
+
+def auto_workers() -> int:
+    """Worker processes for ``--workers auto``: the cores this process may use, at most AUTO_APP_WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_APP_WORKERS))
+
+
+def checked_workers(value: Any) -> int:
+    """The number of worker processes ``--workers`` asks for; UserError for anything else."""
+    if value in (None, "auto"):
+        return auto_workers()
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_APP_WORKERS:
+        raise UserError(
+            f"serve: --workers must be 'auto' or a whole number from 1 to {MAX_APP_WORKERS}; got {shorten(value)}."
+        )
+    return int(text)
+
+
+def _worker_place(value: Any) -> tuple[int, int] | None:
+    """``--worker K/N`` as (K, N), or None when this process serves on its own."""
+    if value is None:
+        return None
+    match = WORKER.match(str(value))
+    if not match or not 0 <= int(match.group(1)) < int(match.group(2)) <= MAX_APP_WORKERS:
+        raise UserError(f"serve: --worker must be K/N with 0 <= K < N <= {MAX_APP_WORKERS}; got {shorten(value)}.")
+    return int(match.group(1)), int(match.group(2))
 
 
 def _check_free(info: tuple, port: int) -> None:
@@ -155,6 +203,17 @@ def _load_app() -> tuple[Any, Any]:
     return create_app, make_server
 
 
+def _check_app_packages() -> None:
+    """UserError (NEEDS_APP_EXTRA) if a package the app needs is missing, without importing any of them."""
+    for name in sorted(APP_PACKAGES):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise UserError(NEEDS_APP_EXTRA)
+
+
 def serve(args: argparse.Namespace) -> int:
     """Start the app, print its address, serve until Ctrl+C or SIGTERM; either stops it cleanly, at any moment.
 
@@ -167,7 +226,8 @@ def serve(args: argparse.Namespace) -> int:
         return _serve(args)
     except (KeyboardInterrupt, _Stop):
         _set_sigterm(signal.SIG_IGN)  # a second SIGTERM must not interrupt the clean-up
-        print(STOPPED, file=sys.stderr, flush=True)
+        if getattr(args, "worker", None) is None:  # a worker's front says it for the whole server
+            print(STOPPED, file=sys.stderr, flush=True)
         return 0
     finally:
         if previous is not None:
@@ -186,6 +246,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise UserError(
             f"serve: --max-sessions must be a whole number from 1 to {MAX_APP_SESSIONS}; got {shorten(sessions)}."
         )
+    place = _worker_place(getattr(args, "worker", None))
+    workers = 1 if place is not None else checked_workers(getattr(args, "workers", "auto"))
     host = str(args.host)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -195,7 +257,12 @@ def _serve(args: argparse.Namespace) -> int:
         ) from None
     if not infos:  # pragma: no cover - getaddrinfo raises instead
         raise UserError(f"serve: --host {shorten(host)} is not an address this computer can listen on.")
+    if place is not None:
+        return _serve_worker(args, place, sessions)
     print(STARTING, flush=True)
+    if workers > 1:
+        _check_app_packages()  # here, not in each worker: the front itself never imports Dash
+        return _serve_front(args, host, port, workers, sessions, started)
 
     with _HeldSignals():
         create_app, make_server = _load_app()
@@ -205,19 +272,89 @@ def _serve(args: argparse.Namespace) -> int:
         _check_free(infos[0], port)
         server = make_server(host, port, app.server, threaded=True)
     except OSError as err:
-        raise UserError(
-            f"serve: cannot listen on {host}:{port} ({err.strerror or err}). Another program may be using the port; "
-            "choose another with --port."
-        ) from None
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{server.server_port}/"
+        raise _cannot_listen(host, port, err) from None
+    url = _url(host, server.server_port)
     try:
-        print(f"cocreate_sim app ready in {time.perf_counter() - started:.1f} s at {url}", flush=True)
-        if host not in LOCAL_HOSTS:
-            print(f"note: listening on {host}, so other computers on the network can open it.", flush=True)
-        print("Open the address in a browser; press Ctrl+C to stop.", flush=True)
+        _ready(url, host, started)
         server.serve_forever()  # werkzeug's server returns quietly on Ctrl+C; SIGTERM raises _Stop
     finally:
         server.server_close()
     print(STOPPED, file=sys.stderr)
+    return 0
+
+
+def _url(host: str, port: int) -> str:
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"http://{shown_host}:{port}/"
+
+
+def _cannot_listen(host: str, port: int, err: OSError) -> UserError:
+    return UserError(
+        f"serve: cannot listen on {host}:{port} ({err.strerror or err}). Another program may be using the port; "
+        "choose another with --port."
+    )
+
+
+def _ready(url: str, host: str, started: float, workers: int = 1) -> None:
+    """Say where the app is."""
+    processes = f" ({workers} worker processes)" if workers > 1 else ""
+    print(f"cocreate_sim app ready in {time.perf_counter() - started:.1f} s at {url}{processes}", flush=True)
+    if host not in LOCAL_HOSTS:
+        print(f"note: listening on {host}, so other computers on the network can open it.", flush=True)
+    print("Open the address in a browser; press Ctrl+C to stop.", flush=True)
+
+
+def _serve_worker(args: argparse.Namespace, place: tuple[int, int], sessions: int | None) -> int:
+    """Worker K of N behind the front: the app without a server, answering the requests its channel brings.
+
+    It stops when the front closes the channel (even a front that was killed) or on SIGTERM.
+    """
+    channel = getattr(args, "channel", None)
+    if not isinstance(channel, int) or channel < 0:
+        raise UserError("serve: --worker needs --channel FD (it is started by the app's front, not by hand).")
+    with _HeldSignals():
+        create_app, _make_server = _load_app()
+        app = create_app(args.scenarios, sessions, getattr(args, "lang", DEFAULT_LANGUAGE), place)
+    from .proxy import WORKER_READY, serve_channel
+
+    try:
+        sock = socket.socket(fileno=channel)
+    except OSError as err:
+        raise UserError(f"serve: --channel {channel} is not a socket this process has ({err}).") from None
+    print(WORKER_READY, flush=True)
+    serve_channel(app.server, sock)
+    return 0
+
+
+def _serve_front(
+    args: argparse.Namespace, host: str, port: int, workers: int, sessions: int | None, started: float
+) -> int:
+    """Serve through the front (:mod:`.proxy`) with ``workers`` worker processes, each an ordinary app.
+
+    The pages' sessions are shared out among the workers, so each keeps its share of ``--max-sessions``.
+    """
+    from .proxy import WorkerStartError, run_front
+
+    per_worker = math.ceil((APP_SESSIONS if sessions is None else sessions) / workers)
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env_path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
+    os.environ["PYTHONPATH"] = env_path  # the workers import this package, installed or not
+    common = ["--max-sessions", str(per_worker), "--lang", getattr(args, "lang", DEFAULT_LANGUAGE)]
+    if args.scenarios is not None:
+        common += ["--scenarios", str(args.scenarios)]
+    commands = [
+        [sys.executable, "-m", "cocreate_sim.app", "--worker", f"{k}/{workers}", *common] for k in range(workers)
+    ]
+
+    def announce(bound: int) -> None:
+        _ready(_url(host, bound), host, started, workers)
+
+    try:
+        asyncio.run(run_front(host, port, commands, announce))
+    except OSError as err:
+        raise _cannot_listen(host, port, err) from None
+    except WorkerStartError as err:
+        raise UserError(f"serve: the app could not start: {err}") from None
+    _set_sigterm(signal.SIG_IGN)  # the workers are stopped; a late SIGTERM must not cut the last line
+    print(STOPPED, file=sys.stderr, flush=True)
     return 0

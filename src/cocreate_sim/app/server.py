@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import shorten
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, check_language, gettext_for
-from ..limits import MAX_REQUEST_BYTES
+from ..limits import APP_SESSIONS, MAX_REQUEST_BYTES
 from ..params import DEFAULTS, PARAMETERS, ParameterError
 from .frames import csv_text, levers_text
 from .layout import TITLE, build_page, build_shell, index_string, lesson_box, preset_info, slider_marks
@@ -60,13 +60,19 @@ def lesson_presets(lang_default: str = DEFAULT_LANGUAGE) -> dict[str, Preset]:
 
 # ---------------------------------------------------------------- the app
 def create_app(
-    scenarios: str | Path | None = None, max_sessions: int | None = None, lang: str = DEFAULT_LANGUAGE
+    scenarios: str | Path | None = None,
+    max_sessions: int | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    worker: tuple[int, int] = (0, 1),
 ) -> dash.Dash:
-    """The Dash app with its callbacks; presets are read from ``scenarios`` once, at start."""
+    """The Dash app with its callbacks; presets are read from ``scenarios`` once, at start.
+
+    ``worker`` is this process's place (index, count) among the server's worker processes (:mod:`.proxy`).
+    """
     lang = check_language(lang)
     presets, notes = load_presets(scenarios)
     every = {**presets, **lesson_presets()}
-    store = SessionStore() if max_sessions is None else SessionStore(max_sessions)
+    store = SessionStore(APP_SESSIONS if max_sessions is None else max_sessions, worker)
     app = _offline_dash(lang)
     app.layout = lambda: build_shell(store.issue())
     app.presets = presets  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from ..runner import release
 from .frames import chart_points, chart_skeletons, marker_label, monitor_texts, monitor_values
 from .orgpicture import OrgLayout, org_dynamic, org_static
 from .presets import Preset, preset_label
+from .proxy import worker_of
 
 SESSION_ID_BYTES = 16
 """Random bytes in a session id (32 hex characters): not guessable by another page."""
@@ -60,9 +61,18 @@ class SessionError(ParameterError):
     """A page asked for a session the server will not create (an id it never issued)."""
 
 
-def new_session_id() -> str:
-    """A fresh random session id (32 hex characters)."""
-    return secrets.token_hex(SESSION_ID_BYTES)
+def new_session_id(worker: int = 0, workers: int = 1) -> str:
+    """A fresh random session id (32 hex characters) that names ``worker`` of ``workers``.
+
+    Read as a number, the id is ``worker`` modulo ``workers`` (:func:`.proxy.worker_of`), so the front of a
+    server with several worker processes sends the page's callbacks to the worker that holds its session.
+    Drawing until the id fits costs ``workers`` draws on average and leaves the id as unguessable as before,
+    less log2(workers) bits.
+    """
+    while True:
+        session_id = secrets.token_hex(SESSION_ID_BYTES)
+        if worker_of(session_id, workers) == worker:
+            return session_id
 
 
 def well_formed(session_id: Any) -> bool:
@@ -246,8 +256,10 @@ class SessionStore:
     starting again), never under an id a browser made up.
     """
 
-    def __init__(self, max_sessions: int = APP_SESSIONS) -> None:
+    def __init__(self, max_sessions: int = APP_SESSIONS, worker: tuple[int, int] = (0, 1)) -> None:
         self.max_sessions = max_sessions
+        self.worker = worker
+        """This process's place among the server's workers (index, count): the ids it issues name it."""
         self._lock = threading.Lock()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._issued: OrderedDict[str, None] = OrderedDict()
@@ -258,7 +270,7 @@ class SessionStore:
 
     def issue(self) -> str:
         """A fresh id for a page being loaded; the page's first callback opens its session under it."""
-        session_id = new_session_id()
+        session_id = new_session_id(*self.worker)
         with self._lock:
             self._issued[session_id] = None
             while len(self._issued) > MAX_WAITING_IDS:

@@ -1,0 +1,485 @@
+"""Serve the classroom app from several processes: an HTTP front, and workers that run the app's code.
+
+Why: one Python process serves about one core's worth of pages (the model steps, Dash's callback machinery
+and the HTTP handling share one interpreter lock), and a class of 60 pages playing at normal speed needs more
+than that (docs/reliability.md, item 10). The front is the only HTTP server: it reads each request, hands it
+to a worker process over a socket pair, and writes the worker's answer back. A worker (``serve --worker
+K/N``) is the ordinary Dash app without a server of its own: it runs one request at a time through the app's
+WSGI interface, so it spends its time on the pages, not on threads and sockets, and no two of its requests
+compete for its interpreter lock.
+
+Sessions stay where they were made. A worker issues only ids that name it (:func:`worker_of`), so the front
+sends every callback that carries a session id to the worker holding that session, by reading the id from
+the request, with no cookie or table to keep. Requests without a session (the page, its scripts, the
+callbacks that only fill in controls) go to the workers in turn, which also spreads new pages evenly.
+
+The front speaks just enough HTTP/1.1 for a browser and a Dash app: one request per connection (as
+Werkzeug's server, which closes every connection), bodies with a Content-Length of at most
+``MAX_REQUEST_BYTES`` (HTTP 413 above, 411 for chunked bodies), headers of at most ``MAX_HEAD_BYTES``
+(HTTP 431). A worker that dies is started again; the pages it held are told to reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import itertools
+import json
+import logging
+import re
+import signal
+import socket
+import struct
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from ..limits import CLIENT_TIMEOUT_S, MAX_HEAD_BYTES, MAX_REQUEST_BYTES
+
+log = logging.getLogger("cocreate_sim.app")
+
+WORKER_TIMEOUT_S = 120.0
+"""Longest wait for a worker's answer (a callback that restarts a side-by-side run takes well under a second);
+a worker that takes longer is stopped and started again."""
+WORKER_START_TIMEOUT_S = 180.0
+"""Longest wait for a worker to say it is ready (it imports Dash and the model: seconds on a loaded machine)."""
+WORKER_STOP_TIMEOUT_S = 10.0
+"""Longest wait for a worker to stop after SIGTERM before it is killed."""
+WORKER_READY = "cocreate_sim app worker ready"
+"""The line a worker prints once it can take requests."""
+UPDATE_PATH = "/_dash-update-component"
+"""Where Dash sends every callback; the only requests that may carry a session id."""
+SESSION_STATE = re.compile(rb'"id"\s*:\s*"session"\s*,\s*"property"\s*:\s*"data"\s*,\s*"value"\s*:\s*"([0-9a-f]{32})"')
+"""The page's session id as Dash's renderer writes a callback's State (JSON.stringify: no spaces)."""
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "transfer-encoding"}
+"""Headers that belong to one connection and are not passed on (lower case)."""
+FRAME = struct.Struct(">II")
+"""A message between front and worker: the lengths of its JSON head and of its body, then both."""
+REASONS = {
+    400: "Bad Request",
+    411: "Length Required",
+    413: "Content Too Large",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
+"""Reason phrases of the answers the front gives itself."""
+
+
+def worker_of(session_id: str, workers: int) -> int:
+    """The worker that issued ``session_id`` (32 hex characters): the id read as a number, modulo ``workers``."""
+    return int(session_id, 16) % workers
+
+
+def session_in(body: bytes) -> str | None:
+    """The session id a Dash callback's body carries, or None (callbacks that need no session send none)."""
+    match = SESSION_STATE.search(body)
+    return match.group(1).decode("ascii") if match else None
+
+
+class BadRequest(Exception):
+    """A request the front answers itself, with an HTTP status and one plain sentence."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Request:
+    """A request as the front read it from the client."""
+
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    remote: str = ""
+
+
+def parse_head(raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
+    """Method, target and headers of a request head (without its final blank line); BadRequest if malformed."""
+    lines = raw.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or not parts[2].startswith(b"HTTP/1.") or not parts[0].isalpha():
+        raise BadRequest(400, "The request line was malformed; it was refused.")
+    headers = []
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, sep, value = line.partition(b":")
+        if not sep or not name or name != name.strip():
+            raise BadRequest(400, "A request header was malformed; it was refused.")
+        headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
+    return parts[0].decode("ascii"), parts[1].decode("latin-1"), headers
+
+
+def body_length(headers: list[tuple[str, str]]) -> int:
+    """The body's length from Content-Length; BadRequest if chunked, malformed or too large."""
+    if any(k.lower() == "transfer-encoding" for k, _ in headers):
+        raise BadRequest(411, "Requests must give their length (Content-Length); chunked bodies are refused.")
+    lengths = {v for k, v in headers if k.lower() == "content-length"}
+    if not lengths:
+        return 0
+    if len(lengths) > 1 or not next(iter(lengths)).isdigit():
+        raise BadRequest(400, "The request's Content-Length was malformed; it was refused.")
+    length = int(next(iter(lengths)))
+    if length > MAX_REQUEST_BYTES:
+        raise BadRequest(413, f"The request is larger than {MAX_REQUEST_BYTES} bytes; it was refused.")
+    return length
+
+
+async def read_request(reader: asyncio.StreamReader) -> Request:
+    """Read one request (head and body) within CLIENT_TIMEOUT_S; BadRequest for what the front refuses."""
+    async with asyncio.timeout(CLIENT_TIMEOUT_S):
+        try:
+            raw = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.LimitOverrunError:
+            raise BadRequest(431, f"The request's headers are longer than {MAX_HEAD_BYTES} bytes.") from None
+        method, target, headers = parse_head(raw[:-4])
+        length = body_length(headers)
+        body = await reader.readexactly(length) if length else b""
+    return Request(method, target, headers, body)
+
+
+def plain_answer(status: int, message: str) -> bytes:
+    """An HTTP answer the front gives itself: JSON ``{"error": message}``, as the app's own refusals."""
+    body = json.dumps({"error": message}).encode()
+    return http_answer(f"{status} {REASONS.get(status, 'Error')}", [("Content-Type", "application/json")], body)
+
+
+def http_answer(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
+    """An HTTP/1.1 answer that closes the connection, with the body's length."""
+    kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
+    kept += [("Content-Length", str(len(body))), ("Connection", "close")]
+    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in kept) + "\r\n"
+    return head.encode("latin-1") + body
+
+
+# ------------------------------------------------------- the channel
+def pack(head: dict[str, Any], body: bytes) -> bytes:
+    """One message between front and worker."""
+    raw = json.dumps(head).encode()
+    return FRAME.pack(len(raw), len(body)) + raw + body
+
+
+def read_message(stream: Any) -> tuple[dict[str, Any], bytes] | None:
+    """One message from a blocking binary stream (the worker's side), or None at its end."""
+    start = stream.read(FRAME.size)
+    if len(start) < FRAME.size:
+        return None
+    head_len, body_len = FRAME.unpack(start)
+    head, body = stream.read(head_len), stream.read(body_len)
+    if len(head) < head_len or len(body) < body_len:
+        return None
+    return json.loads(head), body
+
+
+async def receive(reader: asyncio.StreamReader) -> tuple[dict[str, Any], bytes]:
+    """One message from the front's side of a channel (IncompleteReadError if the worker went away)."""
+    head_len, body_len = FRAME.unpack(await reader.readexactly(FRAME.size))
+    head = json.loads(await reader.readexactly(head_len))
+    return head, await reader.readexactly(body_len)
+
+
+# ------------------------------------------------------- the worker's side
+def wsgi_environ(head: dict[str, Any], body: bytes) -> dict[str, Any]:
+    """The WSGI environ of a request the front passed on (PEP 3333: paths as latin-1 text of their bytes)."""
+    path, _, query = head["target"].partition("?")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": head["method"],
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": query,
+        "SERVER_NAME": head.get("host", "localhost"),
+        "SERVER_PORT": str(head.get("port", 80)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": head.get("remote", ""),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)) if body else "",
+    }
+    for name, value in head["headers"]:
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if key == "CONTENT_TYPE":
+                environ[key] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def call_app(app: Any, head: dict[str, Any], body: bytes) -> tuple[dict[str, Any], bytes]:
+    """Run one request through a WSGI app; its status, headers and whole body."""
+    from werkzeug.test import run_wsgi_app
+
+    try:
+        app_iter, status, headers = run_wsgi_app(app, wsgi_environ(head, body), buffered=True)
+        try:
+            data = b"".join(app_iter)
+        finally:
+            close = getattr(app_iter, "close", None)
+            if close is not None:
+                close()
+    except Exception:  # never a traceback to the page; the worker's log has it
+        log.exception("the app failed on a request the front passed on")
+        return {"status": "500 Internal Server Error", "headers": [["Content-Type", "application/json"]]}, (
+            b'{"error": "Something went wrong on the server; the request was not done."}'
+        )
+    return {"status": status, "headers": [[k, v] for k, v in headers.items()]}, data
+
+
+def serve_channel(app: Any, channel: socket.socket) -> None:
+    """A worker's life: answer the front's requests one at a time until the front closes the channel."""
+    with channel, channel.makefile("rb") as incoming:
+        while (message := read_message(incoming)) is not None:
+            head, body = call_app(app, *message)
+            channel.sendall(pack(head, body))
+
+
+# ------------------------------------------------------- the front
+@dataclass
+class Worker:
+    """One worker process and the front's end of its channel."""
+
+    index: int
+    process: asyncio.subprocess.Process
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """One request at a time on the channel; the others wait their turn, first come first served."""
+    broken: bool = False
+
+
+class Front:
+    """The listening front: reads a request, picks its worker, writes the worker's answer back."""
+
+    def __init__(self, workers: list[Worker | None], host: str, port: int) -> None:
+        self.workers = workers
+        """The workers by index (replaced in place when a worker is started again)."""
+        self.host, self.port = host, port
+        self._turn = itertools.count()
+
+    def pick(self, request: Request) -> int:
+        """The worker for this request: the session's own, or the next in turn."""
+        if request.method == "POST" and request.target.split("?", 1)[0] == UPDATE_PATH:
+            session = session_in(request.body)
+            if session is not None:
+                return worker_of(session, len(self.workers))
+        return next(self._turn) % len(self.workers)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection: one request and its answer, then the connection is closed."""
+        try:
+            try:
+                request = await read_request(reader)
+            except BadRequest as err:
+                writer.write(plain_answer(err.status, str(err)))
+                return
+            except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                return  # the client went away or stalled: nothing to answer
+            peer = writer.get_extra_info("peername")
+            request.remote = str(peer[0]) if isinstance(peer, tuple) else ""
+            writer.write(await self.answer(request))
+        finally:
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.drain()
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
+
+    async def answer(self, request: Request) -> bytes:
+        """The worker's answer to ``request`` as HTTP, or the front's own if the worker cannot give one."""
+        worker = self.workers[self.pick(request)]
+        if worker is None or worker.broken:
+            return plain_answer(502, "The app's worker process is restarting; reload the page in a moment.")
+        head = {
+            "method": request.method,
+            "target": request.target,
+            "headers": request.headers,
+            "remote": request.remote,
+            "host": self.host,
+            "port": self.port,
+        }
+        async with worker.lock:
+            if worker.broken:
+                return plain_answer(502, "The app's worker process is restarting; reload the page in a moment.")
+            try:
+                async with asyncio.timeout(WORKER_TIMEOUT_S):
+                    worker.writer.write(pack(head, request.body))
+                    await worker.writer.drain()
+                    answer, body = await receive(worker.reader)
+            except TimeoutError:
+                worker.broken = True  # its answer may still come: the channel is out of step, start it again
+                with contextlib.suppress(ProcessLookupError):
+                    worker.process.kill()
+                return plain_answer(504, "The app's worker process did not answer in time; reload the page.")
+            except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+                worker.broken = True
+                return plain_answer(502, "The app's worker process stopped; reload the page in a moment.")
+        return http_answer(answer["status"], [(k, v) for k, v in answer["headers"]], body)
+
+
+class WorkerStartError(Exception):
+    """A worker did not say it was ready (it printed an error, or stopped, or took too long)."""
+
+
+async def start_worker(index: int, command: list[str]) -> Worker:
+    """Start worker ``index`` with a channel to it, and wait until it is ready; WorkerStartError if it is not.
+
+    The worker gets its end of a socket pair as file descriptor ``--channel FD``. It runs in its own session,
+    so a Ctrl+C in the terminal reaches only this front, which then stops the workers in order; a worker also
+    stops when its channel closes, so none outlives a front that was killed. A worker that does not start,
+    or whose start is cancelled, is stopped.
+    """
+    ours, theirs = socket.socketpair()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            "--channel",
+            str(theirs.fileno()),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+        )
+    finally:
+        theirs.close()
+    assert process.stdout is not None
+    seen: list[str] = []
+    try:
+        async with asyncio.timeout(WORKER_START_TIMEOUT_S):
+            while line := (await process.stdout.readline()).decode(errors="replace"):
+                if line.strip() == WORKER_READY:
+                    reader, writer = await asyncio.open_connection(sock=ours)
+                    asyncio.get_running_loop().create_task(_drain(process.stdout))
+                    return Worker(index, process, reader, writer)
+                seen.append(line.strip())
+    except TimeoutError:
+        seen.append(f"(not ready within {WORKER_START_TIMEOUT_S:.0f} s)")
+    except BaseException:
+        ours.close()
+        await asyncio.shield(stop_worker(process))
+        raise
+    ours.close()
+    await stop_worker(process)
+    shown = " ".join(s for s in seen if s)[-300:]
+    raise WorkerStartError(f"worker {index} did not start" + (f": {shown}" if shown else "."))
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    """Read and drop what a worker prints after it is ready (so its pipe never fills)."""
+    while await stream.read(65536):
+        pass
+
+
+async def stop_worker(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then kill if it has not stopped within WORKER_STOP_TIMEOUT_S."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        async with asyncio.timeout(WORKER_STOP_TIMEOUT_S):
+            await process.wait()
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+async def run_front(host: str, port: int, commands: list[list[str]], announce: Callable[[int], None]) -> None:
+    """Listen on ``host:port``, start a worker per command, serve until SIGTERM or Ctrl+C, stop the workers.
+
+    ``announce(port)`` is called once every worker is ready. The listening socket is opened first, so a port
+    in use is reported (OSError) before any worker starts; a worker that does not start raises
+    WorkerStartError once the others are stopped.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    slots: list[Worker | None] = [None] * len(commands)
+    workers: list[Worker] = []
+    server = None
+    try:
+        front = Front(slots, host, port)
+        server = await asyncio.start_server(front.handle, host, port, limit=MAX_HEAD_BYTES)
+        front.port = server.sockets[0].getsockname()[1]
+        workers = await _start_all(commands, stop)
+        if stop.is_set():
+            return
+        for worker in workers:
+            slots[worker.index] = worker
+        announce(front.port)
+        watch = asyncio.create_task(_keep_workers(slots, commands, stop))
+        await stop.wait()
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+    finally:
+        if server is not None:
+            server.close()
+        running = [w for w in slots if w is not None] or workers
+        await asyncio.gather(*(stop_worker(w.process) for w in running))
+        for worker in running:
+            worker.writer.close()
+        for signum in (signal.SIGTERM, signal.SIGINT):  # only now: a second signal must not cut the clean-up
+            loop.remove_signal_handler(signum)
+
+
+async def _start_all(commands: list[list[str]], stop: asyncio.Event) -> list[Worker]:
+    """Start every worker at once; the ones started, or none if a stop came first (WorkerStartError if one failed)."""
+    starting = [asyncio.create_task(start_worker(i, c)) for i, c in enumerate(commands)]
+    stopped = asyncio.create_task(stop.wait())
+    pending: set[asyncio.Task] = set(starting)
+    failed = False
+    while pending and not stop.is_set() and not failed:
+        done, pending = await asyncio.wait(pending | {stopped}, return_when=asyncio.FIRST_COMPLETED)
+        pending.discard(stopped)
+        failed = any(t is not stopped and t.exception() is not None for t in done)
+    stopped.cancel()
+    for task in pending:
+        task.cancel()
+    results = await asyncio.gather(*starting, return_exceptions=True)
+    workers = [r for r in results if isinstance(r, Worker)]
+    errors = [r for r in results if isinstance(r, Exception)]  # a cancelled start is not an error
+    if errors or stop.is_set():
+        await asyncio.gather(*(stop_worker(w.process) for w in workers))
+        if errors and not stop.is_set():
+            raise errors[0]
+        return []
+    return workers
+
+
+async def _keep_workers(slots: list[Worker | None], commands: list[list[str]], stop: asyncio.Event) -> None:
+    """Start again any worker that stops while the front serves (its pages are told to reload)."""
+    while not stop.is_set():
+        waits = {asyncio.create_task(w.process.wait()): w for w in slots if w is not None}
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            worker = waits[task]
+            worker.broken = True
+            worker.writer.close()
+            print(
+                f"warning: the app's worker {worker.index} stopped (status {worker.process.returncode}); starting "
+                "another. Pages it served must be reloaded.",
+                file=sys.stderr,
+                flush=True,
+            )
+            try:
+                slots[worker.index] = await start_worker(worker.index, commands[worker.index])
+            except WorkerStartError as err:
+                print(f"warning: {err}; trying again in 5 s.", file=sys.stderr, flush=True)
+                await asyncio.sleep(5)

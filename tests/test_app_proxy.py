@@ -1,0 +1,271 @@
+"""The app served by several worker processes behind the front (``serve --workers N``).
+
+Unit tests of what the front reads from a request, then raw HTTP against a real server with two workers:
+every page's callbacks reach the worker that holds its session, requests the front refuses get a plain
+answer, a worker that dies is started again, and SIGTERM stops the front and every worker.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+pytest.importorskip("dash")
+
+from test_app_http import START_TIMEOUT, _defaults, get, post, start_server, stop_server, update_request  # noqa: E402
+from test_app_sessions import TINY_KEY, _tiny_scenarios, callback, issued, message, week  # noqa: E402
+
+from cocreate_sim.app import checked_workers  # noqa: E402
+from cocreate_sim.app.proxy import (  # noqa: E402
+    BadRequest,
+    body_length,
+    http_answer,
+    pack,
+    parse_head,
+    plain_answer,
+    read_message,
+    session_in,
+    worker_of,
+    wsgi_environ,
+)
+from cocreate_sim.app.sessions import SessionStore, new_session_id  # noqa: E402
+from cocreate_sim.errors import UserError  # noqa: E402
+from cocreate_sim.limits import MAX_APP_WORKERS, MAX_REQUEST_BYTES  # noqa: E402
+
+WORKERS = 2
+"""Worker processes of the server these tests start."""
+TINY_APPLIED = {"key": TINY_KEY, "count": 1}
+"""The page's preset-applied store: the tiny scenario."""
+
+
+# ------------------------------------------------------------ unit tests
+@pytest.mark.parametrize("workers", [1, 2, 3, 7])
+def test_each_worker_issues_only_ids_that_name_it(workers: int) -> None:
+    for k in range(workers):
+        ids = {new_session_id(k, workers) for _ in range(50)}
+        assert len(ids) == 50 and all(len(i) == 32 for i in ids)
+        assert {worker_of(i, workers) for i in ids} == {k}
+    store = SessionStore(10, (1, 3))
+    assert {worker_of(store.issue(), 3) for _ in range(20)} == {1}
+
+
+def test_the_front_finds_the_session_in_a_callback_as_dash_writes_it() -> None:
+    sid = new_session_id()
+    body = json.dumps(
+        {
+            "output": "..frame.data...week.children..",
+            "inputs": [{"id": "clock", "property": "n_intervals", "value": 3}],
+            "state": [{"id": "session", "property": "data", "value": sid}, {"id": "have", "property": "data"}],
+        },
+        separators=(",", ":"),
+    ).encode()
+    assert session_in(body) == sid
+    assert session_in(json.dumps({"state": [{"id": "session", "property": "data", "value": sid}]}).encode()) == sid
+    assert session_in(b'{"inputs":[{"id":"url","property":"search","value":"?seed=3"}]}') is None
+    assert session_in(b'{"state":[{"id":"session","property":"data","value":"../etc"}]}') is None
+
+
+def test_the_front_reads_only_well_formed_heads_with_a_small_length() -> None:
+    method, path, headers = parse_head(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 12")
+    assert (method, path, body_length(headers)) == ("POST", "/x", 12)
+    assert body_length(parse_head(b"GET / HTTP/1.1\r\nHost: a")[2]) == 0
+    for head, status in [
+        (b"GARBAGE", 400),
+        (b"GET / SPDY/3\r\nHost: a", 400),
+        (b"GET / HTTP/1.1\r\nno colon here", 400),
+        (b"GET / HTTP/1.1\r\n Host: a", 400),
+        (b"POST / HTTP/1.1\r\nContent-Length: -1", 400),
+        (b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4", 400),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked", 411),
+        (f"POST / HTTP/1.1\r\nContent-Length: {MAX_REQUEST_BYTES + 1}".encode(), 413),
+    ]:
+        with pytest.raises(BadRequest) as caught:
+            body_length(parse_head(head)[2])
+        assert caught.value.status == status, head
+
+
+def test_a_request_crosses_the_channel_whole_and_becomes_the_wsgi_environ_a_server_would_give() -> None:
+    head = {
+        "method": "POST",
+        "target": "/_dash-update-component?x=%C3%A6&y=2",
+        "headers": [["Content-Type", "application/json"], ["Accept", "a"], ["accept", "b"], ["Content-Length", "3"]],
+        "remote": "10.0.0.7",
+        "host": "0.0.0.0",
+        "port": 8050,
+    }
+    stream = io.BytesIO(pack(head, b"{}\n") + pack({"n": 2}, b""))
+    assert read_message(stream) == (head, b"{}\n")
+    assert read_message(stream) == ({"n": 2}, b"")
+    assert read_message(stream) is None, "the end of the channel"
+    assert read_message(io.BytesIO(pack(head, b"abc")[:-1])) is None, "a message cut short"
+    environ = wsgi_environ(head, b"{}\n")
+    assert environ["PATH_INFO"] == "/_dash-update-component" and environ["QUERY_STRING"] == "x=%C3%A6&y=2"
+    assert environ["CONTENT_TYPE"] == "application/json" and environ["CONTENT_LENGTH"] == "3"
+    assert environ["HTTP_ACCEPT"] == "a,b" and environ["REMOTE_ADDR"] == "10.0.0.7"
+    assert environ["wsgi.input"].read() == b"{}\n"
+    assert wsgi_environ({**head, "target": "/a%20b"}, b"")["PATH_INFO"] == "/a b"
+
+
+def test_the_front_answers_whole_and_closes() -> None:
+    answer = http_answer("200 OK", [("Content-Type", "text/plain"), ("Connection", "keep-alive")], b"hi")
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert body == b"hi" and head.startswith(b"HTTP/1.1 200 OK")
+    assert b"Content-Length: 2" in head and b"Connection: close" in head and b"keep-alive" not in head
+    refused = plain_answer(413, 'too "big"')
+    assert refused.startswith(b"HTTP/1.1 413 ") and json.loads(refused.split(b"\r\n\r\n", 1)[1]) == {
+        "error": 'too "big"'
+    }
+
+
+def test_workers_is_auto_or_a_small_whole_number() -> None:
+    assert 1 <= checked_workers("auto") <= 4
+    assert checked_workers("3") == 3
+    for bad in ("0", "-1", "two", "1.5", str(MAX_APP_WORKERS + 1), "9" * 500):
+        with pytest.raises(UserError) as caught:
+            checked_workers(bad)
+        assert "--workers" in str(caught.value) and len(str(caught.value)) < 200
+
+
+# ------------------------------------------------- a server with two workers
+def worker_pids(front: int) -> list[int]:
+    """The front's worker processes (its children), from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == front:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return sorted(found)
+
+
+def wait_until(condition, timeout: float = START_TIMEOUT):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+    scenarios = _tiny_scenarios(tmp_path_factory.mktemp("scenarios"))
+    proc, url = start_server("--scenarios", str(scenarios), "--workers", str(WORKERS))
+    yield proc, url
+    err = stop_server(proc)
+    assert "Traceback" not in err, err
+
+
+def test_every_page_keeps_its_run_on_the_worker_that_holds_it(two_workers) -> None:
+    proc, url = two_workers
+    assert len(worker_pids(proc.pid)) == WORKERS
+    pages = [issued(url) for _ in range(12)]
+    assert {worker_of(sid, WORKERS) for sid in pages} == set(range(WORKERS)), "new pages are shared out"
+    for sid in pages:
+        assert week(callback(url, sid, "preset-applied.data")) == 0
+    for steps in (1, 2, 3):
+        for sid in pages:
+            answer = callback(url, sid, "step.n_clicks", step=steps)
+            assert week(answer) == steps, message(answer)
+    made_up = "b" * 32
+    assert "not issued by this server" in message(callback(url, made_up, "step.n_clicks", step=1))
+
+
+def test_the_front_refuses_what_the_app_would_refuse_and_keeps_serving(two_workers) -> None:
+    proc, url = two_workers
+    status, response = post(urljoin(url, "/_dash-update-component"), b"{" + b" " * (MAX_REQUEST_BYTES + 10) + b"}")
+    assert status == 413 and b"larger than" in response
+    parsed = urlparse(url)
+    for raw in (b"NONSENSE\r\n\r\n", b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"):
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as conn:
+            conn.sendall(raw)
+            answer = conn.recv(4096)
+        assert answer.split(b" ", 2)[1] in (b"400", b"411"), answer
+        assert b"Traceback" not in answer
+    status, page, _ = get(url)
+    assert status == 200 and b"<html" in page
+    assert proc.poll() is None
+
+
+def test_a_worker_that_dies_is_started_again_and_its_pages_are_told_to_reload(tmp_path: Path) -> None:
+    proc, url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
+    try:
+        first = worker_pids(proc.pid)
+        pages = {worker_of(sid, WORKERS): sid for sid in (issued(url) for _ in range(8))}
+        for sid in pages.values():
+            assert week(callback(url, sid, "step.n_clicks", step=1)) == 1
+        victim = first[0]
+        os.kill(victim, signal.SIGKILL)
+        now = wait_until(
+            lambda: (pids := worker_pids(proc.pid)) and len(pids) == WORKERS and victim not in pids and pids
+        )
+        assert now and victim not in now, "a new worker took the dead one's place"
+        answers = {sid: wait_until(lambda s=sid: _answered(url, s)) for sid in pages.values()}
+        lost = [sid for sid, answer in answers.items() if "not issued by this server" in message(answer)]
+        assert len(lost) == 1, "exactly the dead worker's page lost its run and is told to reload"
+        kept = [sid for sid in pages.values() if sid not in lost]
+        assert week(callback(url, kept[0], "step.n_clicks", step=2)) == 2, "the other worker's page kept its run"
+        fresh = issued(url)
+        assert week(callback(url, fresh, "step.n_clicks", step=1)) == 1
+    finally:
+        err = stop_server(proc)
+    assert "worker" in err and "stopped" in err and "Traceback" not in err
+
+
+def _answered(url: str, sid: str) -> dict | None:
+    """A callback that changes nothing (the speed, unchanged): its answer, or None while the front answers 502."""
+    body = update_request(url, _defaults(), session=sid, changed="speed.value", preset_applied=TINY_APPLIED)
+    status, response = post(urljoin(url, "/_dash-update-component"), json.dumps(body).encode())
+    return json.loads(response)["response"] if status == 200 else None
+
+
+def test_sigterm_stops_the_front_and_every_worker(tmp_path: Path) -> None:
+    proc, _url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
+    workers = worker_pids(proc.pid)
+    assert len(workers) == WORKERS
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=START_TIMEOUT)
+    assert (proc.returncode, err.strip()) == (0, "stopped.")
+    assert wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 30)
+
+
+def test_workers_stop_when_their_front_is_killed(tmp_path: Path) -> None:
+    proc, _url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
+    workers = worker_pids(proc.pid)
+    proc.kill()
+    proc.communicate(timeout=START_TIMEOUT)
+    assert wait_until(lambda: not any(_alive(pid) for pid in workers), 30), "no worker outlives its front"
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for init to reap it does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_bad_workers_option_is_one_line_and_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cocreate_sim.app", "--port", "0", "--workers", "lots"],
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "--workers" in done.stderr and "Traceback" not in done.stderr
