@@ -17,15 +17,17 @@ previous answer), so a slow server makes a page tick late rather than pile up.
 
 Prints the number of callbacks and how many were asked for, their time as the
 page sees it (median, 90th and 99th percentile, worst) and as the server reports
-it (``Server-Timing``), the answers' sizes, the CPU the app's process used, and
-how many pages were reset, told their session expired or ticked without their
-run moving on (the issue's target: nobody, and a 99th percentile under 250 ms
-for 60 pages over 2 minutes on the 2-core development machine). Exits 0 when the
-target is met, 1 when not.
+it (``Server-Timing``), the answers' sizes, the CPU the app's processes used
+(the front and each worker, ``serve --workers``), how many weeks the pages got of
+those asked for, and how many pages were reset or told their session expired (the
+issue's target: nobody, and a 99th percentile under 250 ms for 60 pages over 2
+minutes on the 2-core development machine; this script also asks that the pages
+get at least 95% of their weeks). Exits 0 when the target is met, 1 when not.
 
 Run:  python3 benchmarks/bench_app_load.py                        # 60 pages, 2 minutes
       python3 benchmarks/bench_app_load.py --sessions 10 --duration 15   # a quick run
       python3 benchmarks/bench_app_load.py --url http://127.0.0.1:8050/  # a server already running
+      python3 benchmarks/bench_app_load.py --workers 1                  # the app in one process
 
 Only the standard library is used on the client side (asyncio streams, one
 connection per page, kept alive when the server allows it: werkzeug's server
@@ -57,6 +59,8 @@ RATE_PER_S = 1000 / 300
 """Callbacks a second per page: the app's "normal" speed ticks every 300 ms."""
 TARGET_P99_MS = 250.0
 """The issue's target for the 99th percentile callback time."""
+TARGET_PACE = 0.95
+"""Least share of the weeks asked for (3.3 a second per page) that the pages must get: they keep their pace."""
 START_TIMEOUT_S = 60.0
 """Longest wait for the server to print its address."""
 REQUEST_TIMEOUT_S = 30.0
@@ -378,9 +382,9 @@ async def run_load(url: str, sessions: int, duration: float, rate: float) -> Tal
     return tally
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(workers: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cocreate_sim.app", "--port", "0"],
+        [sys.executable, "-m", "cocreate_sim.app", "--port", "0", "--workers", workers],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -397,20 +401,39 @@ def start_server() -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"the app did not print its address within {START_TIMEOUT_S:.0f} s")
 
 
-def cpu_seconds(pid: int | None) -> tuple[float, float]:
-    """CPU seconds so far of the whole machine (all cores, Linux /proc) and of process ``pid`` (0 if unknown)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+def process_cpu(pid: int) -> float:
+    """CPU seconds so far of process ``pid`` (Linux /proc; 0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            stat = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (the app's worker processes, when it has any)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return sorted(found)
+
+
+def cpu_seconds(pids: list[int]) -> tuple[float, list[float]]:
+    """CPU seconds so far of the whole machine (all cores, Linux /proc) and of each process in ``pids``."""
     try:
         with open("/proc/stat") as handle:
             fields = [int(x) for x in handle.readline().split()[1:]]
-        machine = (sum(fields) - fields[3] - fields[4]) / ticks  # all but idle and iowait
-        if pid is None:
-            return machine, 0.0
-        with open(f"/proc/{pid}/stat") as handle:
-            stat = handle.read().rsplit(")", 1)[1].split()
-        return machine, (int(stat[11]) + int(stat[12])) / ticks
     except OSError:
-        return 0.0, 0.0
+        return 0.0, [0.0] * len(pids)
+    machine = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+    return machine, [process_cpu(pid) for pid in pids]
 
 
 def spread(values: list[float]) -> str:
@@ -424,20 +447,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=DURATION_S, help=f"seconds (default {DURATION_S:.0f})")
     parser.add_argument("--rate", type=float, default=RATE_PER_S, help="callbacks a second per page (default 3.3)")
     parser.add_argument("--url", default=None, help="a running app (default: start one on 127.0.0.1, port 0)")
+    parser.add_argument(
+        "--workers", default="auto", help="the started app's --workers (default auto: one per core, at most 4)"
+    )
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.duration <= 0 or args.rate <= 0:
         parser.error("--sessions, --duration and --rate must be positive")
     proc = None
     url = args.url
     if url is None:
-        proc, url = start_server()
+        proc, url = start_server(args.workers)
+    server_pids = [proc.pid, *children(proc.pid)] if proc else []
     load_before = os.getloadavg()[0]
     try:
-        machine0, server0 = cpu_seconds(proc.pid if proc else None)
+        machine0, server0 = cpu_seconds(server_pids)
         client0, started = time.process_time(), time.perf_counter()
         tally = asyncio.run(run_load(url, args.sessions, args.duration, args.rate))
         wall = time.perf_counter() - started
-        machine1, server1 = cpu_seconds(proc.pid if proc else None)
+        machine1, server1 = cpu_seconds(server_pids)
         client = time.process_time() - client0
     finally:
         if proc is not None:
@@ -469,13 +496,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     cores = os.cpu_count() or 1
     line = f"  machine CPU busy {100 * (machine1 - machine0) / wall / cores:.0f}% of {cores} cores"
-    if proc is not None:
-        line += f"; the app's process {100 * (server1 - server0) / wall:.0f}% of one core"
+    used = [100 * (b - a) / wall for a, b in zip(server0, server1, strict=True)]
+    if len(used) == 1:
+        line += f"; the app's process {used[0]:.0f}% of one core"
+    elif used:
+        shown = ", ".join(f"{u:.0f}%" for u in used[1:])
+        line += f"; the app's front {used[0]:.0f}% and its {len(used) - 1} workers {shown} of one core each"
     print(f"{line}; this client {100 * client / wall:.0f}% of one core; load average before {load_before:.1f}")
     ticks = len(tally.tick_ms)
+    pace = tally.weeks / (asked * wall)
     print(
-        f"  weeks advanced {tally.weeks:,} ({tally.weeks / max(ticks, 1):.2f} a tick); "
-        f"ticks that moved none {tally.stalled}"
+        f"  weeks advanced {tally.weeks:,} ({tally.weeks / max(ticks, 1):.2f} a tick), {100 * pace:.0f}% of the "
+        f"weeks asked for; ticks that moved none {tally.stalled} (the pace follows the wall clock: a tick that "
+        "comes early steps nothing, the next one steps two)"
     )
     print(
         f"  failed {tally.failed}; pages reset without asking {tally.resets}; full frames the page did not need "
@@ -485,8 +518,11 @@ def main(argv: list[str] | None = None) -> int:
     for problem in sorted(set(tally.problems))[:10]:
         print(f"  problem: {problem}")
     p99 = percentile(times, 99)
-    ok = tally.failed == 0 and tally.resets == 0 and tally.expired == 0 and tally.stalled == 0 and p99 < TARGET_P99_MS
-    print(f"target (p99 < {TARGET_P99_MS:.0f} ms, nobody reset or stalled, no failure): {'met' if ok else 'NOT met'}")
+    ok = tally.failed == 0 and tally.resets == 0 and tally.expired == 0 and pace >= TARGET_PACE and p99 < TARGET_P99_MS
+    print(
+        f"target (p99 < {TARGET_P99_MS:.0f} ms, nobody reset, at least {100 * TARGET_PACE:.0f}% of the weeks asked "
+        f"for, no failure): {'met' if ok else 'NOT met'}"
+    )
     return 0 if ok else 1
 
 
