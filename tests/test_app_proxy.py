@@ -28,6 +28,8 @@ from test_app_sessions import TINY_KEY, _tiny_scenarios, callback, issued, messa
 from cocreate_sim.app import checked_workers  # noqa: E402
 from cocreate_sim.app.proxy import (  # noqa: E402
     BadRequest,
+    Front,
+    Request,
     body_length,
     http_answer,
     pack,
@@ -79,12 +81,15 @@ def test_the_front_reads_only_well_formed_heads_with_a_small_length() -> None:
     method, path, headers = parse_head(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 12")
     assert (method, path, body_length(headers)) == ("POST", "/x", 12)
     assert body_length(parse_head(b"GET / HTTP/1.1\r\nHost: a")[2]) == 0
+    assert parse_head(b"GET http://other:9/p?q=1 HTTP/1.1")[1] == "/p?q=1", "an absolute target is read as its path"
     for head, status in [
         (b"GARBAGE", 400),
         (b"GET / SPDY/3\r\nHost: a", 400),
         (b"GET / HTTP/1.1\r\nno colon here", 400),
         (b"GET / HTTP/1.1\r\n Host: a", 400),
         (b"POST / HTTP/1.1\r\nContent-Length: -1", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: \u00b2".encode("latin-1"), 400),
+        (b"GET nowhere HTTP/1.1", 400),
         (b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4", 400),
         (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked", 411),
         (f"POST / HTTP/1.1\r\nContent-Length: {MAX_REQUEST_BYTES + 1}".encode(), 413),
@@ -121,10 +126,38 @@ def test_the_front_answers_whole_and_closes() -> None:
     head, body = answer.split(b"\r\n\r\n", 1)
     assert body == b"hi" and head.startswith(b"HTTP/1.1 200 OK")
     assert b"Content-Length: 2" in head and b"Connection: close" in head and b"keep-alive" not in head
+    head_only = http_answer("200 OK", [("Content-Length", "28628")], b"", head=True)
+    assert b"Content-Length: 28628" in head_only, "a HEAD answer keeps the length of what a GET would get"
+    not_modified = http_answer("304 NOT MODIFIED", [("ETag", "x")], b"")
+    assert b"Content-Length" not in not_modified and b"Date: " in not_modified
     refused = plain_answer(413, 'too "big"')
     assert refused.startswith(b"HTTP/1.1 413 ") and json.loads(refused.split(b"\r\n\r\n", 1)[1]) == {
         "error": 'too "big"'
     }
+
+
+def test_new_pages_are_shared_out_evenly_whatever_else_a_browser_asks_for() -> None:
+    front = Front([None, None], "127.0.0.1", 0, 100)
+    front.workers[:] = [_Ready(), _Ready()]
+    layout = Request("GET", "/_dash-layout", [], b"")
+    other = Request("GET", "/favicon.ico", [], b"")
+    pages = []
+    for _ in range(12):  # a page load: the page, its favicon, its layout, its dependencies
+        front.pick(other)
+        front.pick(other)
+        pages.append(front.pick(layout))
+        front.pick(other)
+    assert pages.count(0) == pages.count(1) == 6
+    front.workers[0].broken = True
+    assert {front.pick(layout) for _ in range(6)} == {1}, "a worker being restarted gets no new pages"
+    sid = new_session_id(0, 2)
+    state = json.dumps({"state": [{"id": "session", "property": "data", "value": sid}]}, separators=(",", ":"))
+    callback = Request("POST", "/_dash-update-component", [], state.encode())
+    assert front.pick(callback) == 0, "a page's callbacks go to its own worker, even one being restarted"
+
+
+class _Ready:
+    broken = False
 
 
 def test_workers_is_auto_or_a_small_whole_number() -> None:
@@ -201,6 +234,34 @@ def test_the_front_refuses_what_the_app_would_refuse_and_keeps_serving(two_worke
     assert proc.poll() is None
 
 
+def _raw(url: str, request: bytes, *, then: bytes = b"") -> bytes:
+    """Send ``request`` (and ``then`` once the server answered something), read until the server closes."""
+    parsed = urlparse(url)
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=60) as conn:
+        conn.sendall(request)
+        chunks = [conn.recv(65536)]
+        if then:
+            conn.sendall(then)
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_head_and_expect_100_continue_work_as_with_one_process(two_workers) -> None:
+    _, url = two_workers
+    page = get(url)[1]
+    head = _raw(url, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and f"Content-Length: {len(page)}".encode() in head
+    assert head.endswith(b"\r\n\r\n"), "no body after a HEAD answer"
+    body = b'{"output":"x"}'
+    request = (
+        b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    answer = _raw(url, request, then=body)
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 "), answer[:200]
+
+
 def test_a_worker_that_dies_is_started_again_and_its_pages_are_told_to_reload(tmp_path: Path) -> None:
     proc, url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
     try:
@@ -234,12 +295,18 @@ def _answered(url: str, sid: str) -> dict | None:
 
 
 def test_sigterm_stops_the_front_and_every_worker(tmp_path: Path) -> None:
-    proc, _url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
+    proc, url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
     workers = worker_pids(proc.pid)
     assert len(workers) == WORKERS
+    parsed = urlparse(url)
+    idle = [socket.create_connection((parsed.hostname, parsed.port)) for _ in range(3)]  # as a browser's preconnect
+    idle[0].sendall(b"GET / HTTP/1.1\r\n")  # and one that stops half-way
+    get(url)  # the front has taken them all in
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=START_TIMEOUT)
-    assert (proc.returncode, err.strip()) == (0, "stopped.")
+    for conn in idle:
+        conn.close()
+    assert (proc.returncode, err.strip()) == (0, "stopped."), "open connections are closed quietly"
     assert wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 30)
 
 
@@ -247,8 +314,9 @@ def test_workers_stop_when_their_front_is_killed(tmp_path: Path) -> None:
     proc, _url = start_server("--scenarios", str(_tiny_scenarios(tmp_path)), "--workers", str(WORKERS))
     workers = worker_pids(proc.pid)
     proc.kill()
-    proc.communicate(timeout=START_TIMEOUT)
+    _, err = proc.communicate(timeout=START_TIMEOUT)
     assert wait_until(lambda: not any(_alive(pid) for pid in workers), 30), "no worker outlives its front"
+    assert "Traceback" not in err, err
 
 
 def _alive(pid: int) -> bool:

@@ -38,6 +38,10 @@ MAX_HEAD_BYTES = 16 * 1024
 """Largest request line and headers the app's front accepts (a browser's are under 2 kB; HTTP 431 above)."""
 CLIENT_TIMEOUT_S = 20.0
 """Longest the app's front waits for a client to send its whole request before it closes the connection."""
+SEND_TIMEOUT_S = 300.0
+"""Longest the app's front waits for a client to take an answer (plotly.js is 4.8 MB on a slow school network)."""
+MAX_CONNECTIONS = 1000
+"""Most connections the app's front keeps open at once (a class of 60 pages keeps about one each)."""
 APP_SESSIONS = 240
 """Pages with a run on the classroom app's server at once by default (each holds one or two models, 1-3 MB
 each): a class of 30 with several tabs each, before the least recently used page is dropped."""

@@ -16,6 +16,7 @@ import math
 import os
 import re
 import signal
+import site
 import socket
 import sys
 import time
@@ -262,7 +263,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(STARTING, flush=True)
     if workers > 1:
         _check_app_packages()  # here, not in each worker: the front itself never imports Dash
-        return _serve_front(args, host, port, workers, sessions, started)
+        return _serve_front(args, host, infos[0][4][0], port, workers, sessions, started)
 
     with _HeldSignals():
         create_app, make_server = _load_app()
@@ -321,13 +322,30 @@ def _serve_worker(args: argparse.Namespace, place: tuple[int, int], sessions: in
         sock = socket.socket(fileno=channel)
     except OSError as err:
         raise UserError(f"serve: --channel {channel} is not a socket this process has ({err}).") from None
-    print(WORKER_READY, flush=True)
+    try:
+        print(WORKER_READY, flush=True)
+    except BrokenPipeError:  # the front went away while this worker started
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to tell it, even at exit
+        return 0
     serve_channel(app.server, sock)
     return 0
 
 
+def _workers_find_this_package() -> None:
+    """Let the workers import this copy of the package when it is not installed (``run.py`` from a checkout).
+
+    An installed package is found anyway, and its folder (site-packages) must not be put ahead of the
+    standard library on the workers' module path.
+    """
+    parent = str(Path(__file__).resolve().parents[2])
+    installed = {str(Path(p).resolve()) for p in (*site.getsitepackages(), site.getusersitepackages())}
+    if parent in installed:
+        return
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (parent, os.environ.get("PYTHONPATH", "")) if p)
+
+
 def _serve_front(
-    args: argparse.Namespace, host: str, port: int, workers: int, sessions: int | None, started: float
+    args: argparse.Namespace, host: str, address: str, port: int, workers: int, sessions: int | None, started: float
 ) -> int:
     """Serve through the front (:mod:`.proxy`) with ``workers`` worker processes, each an ordinary app.
 
@@ -336,21 +354,20 @@ def _serve_front(
     from .proxy import WorkerStartError, run_front
 
     per_worker = math.ceil((APP_SESSIONS if sessions is None else sessions) / workers)
-    package_parent = str(Path(__file__).resolve().parents[2])
-    env_path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
-    os.environ["PYTHONPATH"] = env_path  # the workers import this package, installed or not
+    _workers_find_this_package()
     common = ["--max-sessions", str(per_worker), "--lang", getattr(args, "lang", DEFAULT_LANGUAGE)]
     if args.scenarios is not None:
         common += ["--scenarios", str(args.scenarios)]
+    # -P: the current folder is not put on the workers' module path (a ./dash.py must not shadow Dash)
     commands = [
-        [sys.executable, "-m", "cocreate_sim.app", "--worker", f"{k}/{workers}", *common] for k in range(workers)
+        [sys.executable, "-P", "-m", "cocreate_sim.app", "--worker", f"{k}/{workers}", *common] for k in range(workers)
     ]
 
     def announce(bound: int) -> None:
         _ready(_url(host, bound), host, started, workers)
 
     try:
-        asyncio.run(run_front(host, port, commands, announce))
+        asyncio.run(run_front(address, port, commands, announce))  # one address, as Werkzeug's server
     except OSError as err:
         raise _cannot_listen(host, port, err) from None
     except WorkerStartError as err:

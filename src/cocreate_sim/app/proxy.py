@@ -34,10 +34,11 @@ import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
-from ..limits import CLIENT_TIMEOUT_S, MAX_HEAD_BYTES, MAX_REQUEST_BYTES
+from ..limits import CLIENT_TIMEOUT_S, MAX_CONNECTIONS, MAX_HEAD_BYTES, MAX_REQUEST_BYTES, SEND_TIMEOUT_S
 
 log = logging.getLogger("cocreate_sim.app")
 
@@ -56,15 +57,23 @@ SESSION_STATE = re.compile(rb'"id"\s*:\s*"session"\s*,\s*"property"\s*:\s*"data"
 """The page's session id as Dash's renderer writes a callback's State (JSON.stringify: no spaces)."""
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "transfer-encoding"}
 """Headers that belong to one connection and are not passed on (lower case)."""
+DIGITS = re.compile(r"[0-9]{1,12}")
+"""A Content-Length the front accepts (ASCII digits only: ``str.isdigit`` also takes "²")."""
+NO_BODY = (204, 304)
+"""Statuses whose answers carry no body and no Content-Length (RFC 9110, 8.6)."""
+LAYOUT_PATH = "/_dash-layout"
+"""Where a page gets its session id: these requests, in turn, decide which worker each new page lives on."""
 FRAME = struct.Struct(">II")
 """A message between front and worker: the lengths of its JSON head and of its body, then both."""
 REASONS = {
     400: "Bad Request",
     411: "Length Required",
+    417: "Expectation Failed",
     413: "Content Too Large",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     502: "Bad Gateway",
+    503: "Service Unavailable",
     504: "Gateway Timeout",
 }
 """Reason phrases of the answers the front gives itself."""
@@ -98,10 +107,14 @@ class Request:
     headers: list[tuple[str, str]]
     body: bytes
     remote: str = ""
+    version: str = "HTTP/1.1"
 
 
 def parse_head(raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
-    """Method, target and headers of a request head (without its final blank line); BadRequest if malformed."""
+    """Method, target and headers of a request head (without its final blank line); BadRequest if malformed.
+
+    An absolute target (``http://host/path``) is read as its path and query, as Werkzeug's server does.
+    """
     lines = raw.split(b"\r\n")
     parts = lines[0].split(b" ")
     if len(parts) != 3 or not parts[2].startswith(b"HTTP/1.") or not parts[0].isalpha():
@@ -114,7 +127,13 @@ def parse_head(raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
         if not sep or not name or name != name.strip():
             raise BadRequest(400, "A request header was malformed; it was refused.")
         headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
-    return parts[0].decode("ascii"), parts[1].decode("latin-1"), headers
+    target = parts[1].decode("latin-1")
+    if not target.startswith("/"):
+        absolute = urlsplit(target)
+        if not absolute.scheme or not absolute.netloc:
+            raise BadRequest(400, "The request's target was malformed; it was refused.")
+        target = (absolute.path or "/") + (f"?{absolute.query}" if absolute.query else "")
+    return parts[0].decode("ascii"), target, headers
 
 
 def body_length(headers: list[tuple[str, str]]) -> int:
@@ -124,7 +143,7 @@ def body_length(headers: list[tuple[str, str]]) -> int:
     lengths = {v for k, v in headers if k.lower() == "content-length"}
     if not lengths:
         return 0
-    if len(lengths) > 1 or not next(iter(lengths)).isdigit():
+    if len(lengths) > 1 or not DIGITS.fullmatch(next(iter(lengths))):
         raise BadRequest(400, "The request's Content-Length was malformed; it was refused.")
     length = int(next(iter(lengths)))
     if length > MAX_REQUEST_BYTES:
@@ -132,8 +151,11 @@ def body_length(headers: list[tuple[str, str]]) -> int:
     return length
 
 
-async def read_request(reader: asyncio.StreamReader) -> Request:
-    """Read one request (head and body) within CLIENT_TIMEOUT_S; BadRequest for what the front refuses."""
+async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request:
+    """Read one request (head and body) within CLIENT_TIMEOUT_S; BadRequest for what the front refuses.
+
+    A client that sends ``Expect: 100-continue`` is told to go on before its body is read.
+    """
     async with asyncio.timeout(CLIENT_TIMEOUT_S):
         try:
             raw = await reader.readuntil(b"\r\n\r\n")
@@ -141,8 +163,15 @@ async def read_request(reader: asyncio.StreamReader) -> Request:
             raise BadRequest(431, f"The request's headers are longer than {MAX_HEAD_BYTES} bytes.") from None
         method, target, headers = parse_head(raw[:-4])
         length = body_length(headers)
+        expect = [v.lower() for k, v in headers if k.lower() == "expect"]
+        if expect and expect != ["100-continue"]:
+            raise BadRequest(417, "The request expected something this server does not do; it was refused.")
+        if expect and length:
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            await writer.drain()
         body = await reader.readexactly(length) if length else b""
-    return Request(method, target, headers, body)
+    version = raw.split(b"\r\n", 1)[0].rsplit(b" ", 1)[1].decode("ascii", "replace")
+    return Request(method, target, headers, body, version=version)
 
 
 def plain_answer(status: int, message: str) -> bytes:
@@ -151,10 +180,17 @@ def plain_answer(status: int, message: str) -> bytes:
     return http_answer(f"{status} {REASONS.get(status, 'Error')}", [("Content-Type", "application/json")], body)
 
 
-def http_answer(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
-    """An HTTP/1.1 answer that closes the connection, with the body's length."""
-    kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
-    kept += [("Content-Length", str(len(body))), ("Connection", "close")]
+def http_answer(status: str, headers: list[tuple[str, str]], body: bytes, *, head: bool = False) -> bytes:
+    """An HTTP/1.1 answer that closes the connection, with the body's length (the app's own for a HEAD request).
+
+    Answers that may carry no body (204, 304) get no Content-Length; every answer gets a Date.
+    """
+    code = int(status.split(" ", 1)[0]) if status[:3].isdigit() else 500
+    own_length = [v for k, v in headers if k.lower() == "content-length"]
+    kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP and k.lower() not in ("content-length", "date")]
+    if code not in NO_BODY:
+        kept.append(("Content-Length", own_length[0] if head and own_length else str(len(body))))
+    kept += [("Date", formatdate(usegmt=True)), ("Connection", "close")]
     head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in kept) + "\r\n"
     return head.encode("latin-1") + body
 
@@ -196,7 +232,7 @@ def wsgi_environ(head: dict[str, Any], body: bytes) -> dict[str, Any]:
         "QUERY_STRING": query,
         "SERVER_NAME": head.get("host", "localhost"),
         "SERVER_PORT": str(head.get("port", 80)),
-        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_PROTOCOL": head.get("version", "HTTP/1.1"),
         "REMOTE_ADDR": head.get("remote", ""),
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
@@ -208,6 +244,8 @@ def wsgi_environ(head: dict[str, Any], body: bytes) -> dict[str, Any]:
         "CONTENT_LENGTH": str(len(body)) if body else "",
     }
     for name, value in head["headers"]:
+        if "_" in name:  # as Werkzeug's server: X_Forwarded_For must not pass for X-Forwarded-For
+            continue
         key = name.upper().replace("-", "_")
         if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             if key == "CONTENT_TYPE":
@@ -241,9 +279,12 @@ def call_app(app: Any, head: dict[str, Any], body: bytes) -> tuple[dict[str, Any
 def serve_channel(app: Any, channel: socket.socket) -> None:
     """A worker's life: answer the front's requests one at a time until the front closes the channel."""
     with channel, channel.makefile("rb") as incoming:
-        while (message := read_message(incoming)) is not None:
-            head, body = call_app(app, *message)
-            channel.sendall(pack(head, body))
+        try:
+            while (message := read_message(incoming)) is not None:
+                head, body = call_app(app, *message)
+                channel.sendall(pack(head, body))
+        except (ConnectionError, OSError):
+            return  # the front went away (killed): nobody is left to answer
 
 
 # ------------------------------------------------------- the front
@@ -263,25 +304,50 @@ class Worker:
 class Front:
     """The listening front: reads a request, picks its worker, writes the worker's answer back."""
 
-    def __init__(self, workers: list[Worker | None], host: str, port: int) -> None:
+    def __init__(self, workers: list[Worker | None], host: str, port: int, max_connections: int) -> None:
         self.workers = workers
         """The workers by index (replaced in place when a worker is started again)."""
         self.host, self.port = host, port
-        self._turn = itertools.count()
+        self.connections = 0
+        """Connections open now; beyond ``max_connections`` a new one is told to try again (HTTP 503)."""
+        self.max_connections = max_connections
+        self._pages = itertools.count()
+        self._others = itertools.count()
 
     def pick(self, request: Request) -> int:
-        """The worker for this request: the session's own, or the next in turn."""
-        if request.method == "POST" and request.target.split("?", 1)[0] == UPDATE_PATH:
+        """The worker for this request: the session's own, or the next ready one in turn.
+
+        Page loads (``/_dash-layout``, where a page's session id is issued) take turns of their own, so new
+        pages are shared out evenly whatever else a browser asks for.
+        """
+        path = request.target.split("?", 1)[0]
+        if request.method == "POST" and path == UPDATE_PATH:
             session = session_in(request.body)
             if session is not None:
                 return worker_of(session, len(self.workers))
-        return next(self._turn) % len(self.workers)
+        turn = self._pages if path == LAYOUT_PATH else self._others
+        first = next(turn)
+        for k in range(len(self.workers)):
+            index = (first + k) % len(self.workers)
+            worker = self.workers[index]
+            if worker is not None and not worker.broken:
+                return index
+        return first % len(self.workers)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """One connection: one request and its answer, then the connection is closed."""
+        """One connection: one request and its answer, then the connection is closed.
+
+        Nothing a client sends may end in a traceback: what the front refuses gets one plain sentence, a
+        client that goes away or stalls is dropped, and connections still open when the front stops are
+        closed quietly.
+        """
+        self.connections += 1
         try:
+            if self.connections > self.max_connections:
+                writer.write(plain_answer(503, "The server has too many open connections; try again in a moment."))
+                return
             try:
-                request = await read_request(reader)
+                request = await read_request(reader, writer)
             except BadRequest as err:
                 writer.write(plain_answer(err.status, str(err)))
                 return
@@ -290,12 +356,14 @@ class Front:
             peer = writer.get_extra_info("peername")
             request.remote = str(peer[0]) if isinstance(peer, tuple) else ""
             writer.write(await self.answer(request))
+        except asyncio.CancelledError:
+            return  # the front is stopping
+        except Exception as err:  # a defect of the front: one line in its log, never a traceback per client
+            log.warning("the front dropped a request: %s: %s", type(err).__name__, err)
+            writer.write(plain_answer(400, "The request could not be handled; it was refused."))
         finally:
-            with contextlib.suppress(ConnectionError, OSError):
-                await writer.drain()
-            writer.close()
-            with contextlib.suppress(ConnectionError, OSError):
-                await writer.wait_closed()
+            self.connections -= 1
+            await _close(writer)
 
     async def answer(self, request: Request) -> bytes:
         """The worker's answer to ``request`` as HTTP, or the front's own if the worker cannot give one."""
@@ -310,23 +378,44 @@ class Front:
             "host": self.host,
             "port": self.port,
         }
-        async with worker.lock:
-            if worker.broken:
-                return plain_answer(502, "The app's worker process is restarting; reload the page in a moment.")
-            try:
-                async with asyncio.timeout(WORKER_TIMEOUT_S):
-                    worker.writer.write(pack(head, request.body))
-                    await worker.writer.drain()
-                    answer, body = await receive(worker.reader)
-            except TimeoutError:
-                worker.broken = True  # its answer may still come: the channel is out of step, start it again
-                with contextlib.suppress(ProcessLookupError):
-                    worker.process.kill()
-                return plain_answer(504, "The app's worker process did not answer in time; reload the page.")
-            except (asyncio.IncompleteReadError, ConnectionError, ValueError):
-                worker.broken = True
-                return plain_answer(502, "The app's worker process stopped; reload the page in a moment.")
-        return http_answer(answer["status"], [(k, v) for k, v in answer["headers"]], body)
+        try:
+            async with asyncio.timeout(WORKER_TIMEOUT_S):  # the wait for its turn included
+                async with worker.lock:
+                    if worker.broken:
+                        return plain_answer(502, "The app's worker process is restarting; reload the page in a moment.")
+                    try:
+                        worker.writer.write(pack(head, request.body))
+                        await worker.writer.drain()
+                        answer, body = await receive(worker.reader)
+                    except BaseException:
+                        _retire(worker)  # its answer may still come: the channel is out of step
+                        raise
+        except TimeoutError:
+            return plain_answer(504, "The app's worker process did not answer in time; reload the page.")
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            return plain_answer(502, "The app's worker process stopped; reload the page in a moment.")
+        headers = [(k, v) for k, v in answer["headers"]]
+        return http_answer(answer["status"], headers, body, head=request.method == "HEAD")
+
+
+def _retire(worker: Worker) -> None:
+    """Take a worker whose channel is out of step out of service: killed, so that it is started again."""
+    worker.broken = True
+    with contextlib.suppress(ProcessLookupError):
+        worker.process.kill()
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    """Send what is left (within SEND_TIMEOUT_S: a client that does not read is dropped) and close."""
+    try:
+        async with asyncio.timeout(SEND_TIMEOUT_S):
+            await writer.drain()
+    except (TimeoutError, ConnectionError, OSError, asyncio.CancelledError):
+        writer.transport.abort()
+        return
+    writer.close()
+    with contextlib.suppress(ConnectionError, OSError, asyncio.CancelledError):
+        await writer.wait_closed()
 
 
 class WorkerStartError(Exception):
@@ -373,7 +462,9 @@ async def start_worker(index: int, command: list[str]) -> Worker:
     ours.close()
     await stop_worker(process)
     shown = " ".join(s for s in seen if s)[-300:]
-    raise WorkerStartError(f"worker {index} did not start" + (f": {shown}" if shown else "."))
+    raise WorkerStartError(
+        f"worker {index} did not start" + (f": {shown}" if shown else " (its error, if any, is printed above).")
+    )
 
 
 async def _drain(stream: asyncio.StreamReader) -> None:
@@ -397,6 +488,23 @@ async def stop_worker(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+def connection_cap() -> int:
+    """Most connections the front keeps open: MAX_CONNECTIONS, fewer if this process may open fewer files.
+
+    Past the limit on open files, accepting fails again and again (one traceback each, on Python 3.11);
+    below it, an extra connection gets a plain HTTP 503.
+    """
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not on Linux
+        return MAX_CONNECTIONS
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(8, min(MAX_CONNECTIONS, soft // 2 - 32))
+
+
 async def run_front(host: str, port: int, commands: list[list[str]], announce: Callable[[int], None]) -> None:
     """Listen on ``host:port``, start a worker per command, serve until SIGTERM or Ctrl+C, stop the workers.
 
@@ -412,7 +520,7 @@ async def run_front(host: str, port: int, commands: list[list[str]], announce: C
     workers: list[Worker] = []
     server = None
     try:
-        front = Front(slots, host, port)
+        front = Front(slots, host, port, connection_cap())
         server = await asyncio.start_server(front.handle, host, port, limit=MAX_HEAD_BYTES)
         front.port = server.sockets[0].getsockname()[1]
         workers = await _start_all(commands, stop)
@@ -435,6 +543,7 @@ async def run_front(host: str, port: int, commands: list[list[str]], announce: C
             worker.writer.close()
         for signum in (signal.SIGTERM, signal.SIGINT):  # only now: a second signal must not cut the clean-up
             loop.remove_signal_handler(signum)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # removing the handler set the default (stop at once)
 
 
 async def _start_all(commands: list[list[str]], stop: asyncio.Event) -> list[Worker]:
