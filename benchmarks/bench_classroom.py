@@ -203,7 +203,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def cpu_seconds(server_pid: int | None) -> dict[str, float]:
-    """CPU seconds so far (Linux /proc): the machine (all cores), this benchmark's process tree, the app."""
+    """CPU seconds so far (Linux /proc): the machine (all cores), this benchmark's process tree, the app (with
+    its workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
     out: dict[str, float] = {"wall": time.monotonic()}
     try:
@@ -227,8 +228,9 @@ def cpu_seconds(server_pid: int | None) -> dict[str, float]:
         ours.add(pid)
         todo += [child for child, parent in parents.items() if parent == pid and child not in ours]
     out["ours"] = sum(used.get(pid, 0.0) for pid in ours)
-    if server_pid is not None:
-        out["server"] = used.get(server_pid, 0.0)
+    if server_pid is not None:  # the app and its worker processes (serve --workers)
+        workers = [child for child, parent in parents.items() if parent == server_pid]
+        out["server"] = used.get(server_pid, 0.0) + sum(used.get(pid, 0.0) for pid in workers)
     return out
 
 
