@@ -7,9 +7,11 @@ answer, a worker that dies is started again, and SIGTERM stops the front and eve
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -337,3 +339,45 @@ def test_bad_workers_option_is_one_line_and_exit_2() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "--workers" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_burst_of_connections_past_the_open_file_limit_gets_one_line_not_a_flood(tmp_path: Path) -> None:
+    import resource
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (FEW_FILES, FEW_FILES))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cocreate_sim.app", "--port", "0", "--workers", str(WORKERS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=few_files,
+    )
+    try:
+        url = wait_until(lambda: re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()))
+        assert url, "the app printed its address"
+        parsed = urlparse(url.group(0))
+        burst = []
+        for _ in range(2 * FEW_FILES):
+            with contextlib.suppress(OSError):
+                burst.append(socket.create_connection((parsed.hostname, parsed.port), timeout=30))
+        for conn in burst:
+            conn.close()
+        assert wait_until(lambda: _status(url.group(0)) == 200, 30), "the front serves again once they are gone"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=START_TIMEOUT)
+    assert "Traceback" not in err and len(err.splitlines()) <= 3, err[-2000:]
+
+
+FEW_FILES = 128
+"""An open-file limit low enough to reach with one test's connections."""
+
+
+def _status(url: str) -> int | None:
+    try:
+        return get(url)[0]
+    except OSError:
+        return None

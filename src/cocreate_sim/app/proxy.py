@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import io
 import itertools
 import json
@@ -488,6 +489,32 @@ async def stop_worker(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+class _OutOfFiles:
+    """Says in one line, at most once a minute, that connections wait because the process has no file left.
+
+    asyncio reports each failed accept with a traceback, and retries at once; a burst of connections past
+    the limit on open files would fill the log. Anything else goes to asyncio's own handler.
+    """
+
+    QUIET_S = 60.0
+
+    def __init__(self) -> None:
+        self.last = float("-inf")
+
+    def handle(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        err = context.get("exception")
+        if isinstance(err, OSError) and err.errno in (errno.EMFILE, errno.ENFILE):
+            if loop.time() - self.last >= self.QUIET_S:
+                self.last = loop.time()
+                print(
+                    "warning: the app's front has no file left for new connections (ulimit -n); they wait",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            return
+        loop.default_exception_handler(context)
+
+
 def connection_cap() -> int:
     """Most connections the front keeps open: MAX_CONNECTIONS, fewer if this process may open fewer files.
 
@@ -513,6 +540,7 @@ async def run_front(host: str, port: int, commands: list[list[str]], announce: C
     WorkerStartError once the others are stopped.
     """
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_OutOfFiles().handle)
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
