@@ -28,19 +28,17 @@ from test_app_http import START_TIMEOUT, _defaults, get, post, start_server, sto
 from test_app_sessions import TINY_KEY, _tiny_scenarios, callback, issued, message, week  # noqa: E402
 
 from cocreate_sim.app import checked_workers  # noqa: E402
+from cocreate_sim.app.channel import pack, read_message, wsgi_environ  # noqa: E402
 from cocreate_sim.app.proxy import (  # noqa: E402
     BadRequest,
     Front,
     Request,
     body_length,
     http_answer,
-    pack,
     parse_head,
     plain_answer,
-    read_message,
     session_in,
     worker_of,
-    wsgi_environ,
 )
 from cocreate_sim.app.sessions import SessionStore, new_session_id  # noqa: E402
 from cocreate_sim.errors import UserError  # noqa: E402

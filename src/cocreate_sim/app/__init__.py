@@ -316,7 +316,7 @@ def _serve_worker(args: argparse.Namespace, place: tuple[int, int], sessions: in
     with _HeldSignals():
         create_app, _make_server = _load_app()
         app = create_app(args.scenarios, sessions, getattr(args, "lang", DEFAULT_LANGUAGE), place)
-    from .proxy import WORKER_READY, serve_channel
+    from .channel import WORKER_READY, serve_channel
 
     try:
         sock = socket.socket(fileno=channel)

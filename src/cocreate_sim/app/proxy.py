@@ -1,4 +1,4 @@
-"""Serve the classroom app from several processes: an HTTP front, and workers that run the app's code.
+"""Serve the classroom app from several processes: an HTTP front, and workers that run the app's code (:mod:`.channel`).
 
 Why: one Python process serves about one core's worth of pages (the model steps, Dash's callback machinery
 and the HTTP handling share one interpreter lock), and a class of 60 pages playing at normal speed needs more
@@ -24,22 +24,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import io
 import itertools
 import json
 import logging
 import re
 import signal
 import socket
-import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import urlsplit
 
 from ..limits import CLIENT_TIMEOUT_S, MAX_CONNECTIONS, MAX_HEAD_BYTES, MAX_REQUEST_BYTES, SEND_TIMEOUT_S
+from .channel import WORKER_READY, pack, receive
 
 log = logging.getLogger("cocreate_sim.app")
 
@@ -50,8 +49,6 @@ WORKER_START_TIMEOUT_S = 180.0
 """Longest wait for a worker to say it is ready (it imports Dash and the model: seconds on a loaded machine)."""
 WORKER_STOP_TIMEOUT_S = 10.0
 """Longest wait for a worker to stop after SIGTERM before it is killed."""
-WORKER_READY = "cocreate_sim app worker ready"
-"""The line a worker prints once it can take requests."""
 UPDATE_PATH = "/_dash-update-component"
 """Where Dash sends every callback; the only requests that may carry a session id."""
 SESSION_STATE = re.compile(rb'"id"\s*:\s*"session"\s*,\s*"property"\s*:\s*"data"\s*,\s*"value"\s*:\s*"([0-9a-f]{32})"')
@@ -64,8 +61,6 @@ NO_BODY = (204, 304)
 """Statuses whose answers carry no body and no Content-Length (RFC 9110, 8.6)."""
 LAYOUT_PATH = "/_dash-layout"
 """Where a page gets its session id: these requests, in turn, decide which worker each new page lives on."""
-FRAME = struct.Struct(">II")
-"""A message between front and worker: the lengths of its JSON head and of its body, then both."""
 REASONS = {
     400: "Bad Request",
     411: "Length Required",
@@ -194,98 +189,6 @@ def http_answer(status: str, headers: list[tuple[str, str]], body: bytes, *, hea
     kept += [("Date", formatdate(usegmt=True)), ("Connection", "close")]
     head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in kept) + "\r\n"
     return head.encode("latin-1") + body
-
-
-# ------------------------------------------------------- the channel
-def pack(head: dict[str, Any], body: bytes) -> bytes:
-    """One message between front and worker."""
-    raw = json.dumps(head).encode()
-    return FRAME.pack(len(raw), len(body)) + raw + body
-
-
-def read_message(stream: Any) -> tuple[dict[str, Any], bytes] | None:
-    """One message from a blocking binary stream (the worker's side), or None at its end."""
-    start = stream.read(FRAME.size)
-    if len(start) < FRAME.size:
-        return None
-    head_len, body_len = FRAME.unpack(start)
-    head, body = stream.read(head_len), stream.read(body_len)
-    if len(head) < head_len or len(body) < body_len:
-        return None
-    return json.loads(head), body
-
-
-async def receive(reader: asyncio.StreamReader) -> tuple[dict[str, Any], bytes]:
-    """One message from the front's side of a channel (IncompleteReadError if the worker went away)."""
-    head_len, body_len = FRAME.unpack(await reader.readexactly(FRAME.size))
-    head = json.loads(await reader.readexactly(head_len))
-    return head, await reader.readexactly(body_len)
-
-
-# ------------------------------------------------------- the worker's side
-def wsgi_environ(head: dict[str, Any], body: bytes) -> dict[str, Any]:
-    """The WSGI environ of a request the front passed on (PEP 3333: paths as latin-1 text of their bytes)."""
-    path, _, query = head["target"].partition("?")
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": head["method"],
-        "SCRIPT_NAME": "",
-        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-        "QUERY_STRING": query,
-        "SERVER_NAME": head.get("host", "localhost"),
-        "SERVER_PORT": str(head.get("port", 80)),
-        "SERVER_PROTOCOL": head.get("version", "HTTP/1.1"),
-        "REMOTE_ADDR": head.get("remote", ""),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "CONTENT_LENGTH": str(len(body)) if body else "",
-    }
-    for name, value in head["headers"]:
-        if "_" in name:  # as Werkzeug's server: X_Forwarded_For must not pass for X-Forwarded-For
-            continue
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if key == "CONTENT_TYPE":
-                environ[key] = value
-            continue
-        key = "HTTP_" + key
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    return environ
-
-
-def call_app(app: Any, head: dict[str, Any], body: bytes) -> tuple[dict[str, Any], bytes]:
-    """Run one request through a WSGI app; its status, headers and whole body."""
-    from werkzeug.test import run_wsgi_app
-
-    try:
-        app_iter, status, headers = run_wsgi_app(app, wsgi_environ(head, body), buffered=True)
-        try:
-            data = b"".join(app_iter)
-        finally:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
-    except Exception:  # never a traceback to the page; the worker's log has it
-        log.exception("the app failed on a request the front passed on")
-        return {"status": "500 Internal Server Error", "headers": [["Content-Type", "application/json"]]}, (
-            b'{"error": "Something went wrong on the server; the request was not done."}'
-        )
-    return {"status": status, "headers": [[k, v] for k, v in headers.items()]}, data
-
-
-def serve_channel(app: Any, channel: socket.socket) -> None:
-    """A worker's life: answer the front's requests one at a time until the front closes the channel."""
-    with channel, channel.makefile("rb") as incoming:
-        try:
-            while (message := read_message(incoming)) is not None:
-                head, body = call_app(app, *message)
-                channel.sendall(pack(head, body))
-        except (ConnectionError, OSError):
-            return  # the front went away (killed): nobody is left to answer
 
 
 # ------------------------------------------------------- the front
