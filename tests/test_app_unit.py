@@ -454,9 +454,9 @@ class _Page:
             "state": [item(s) for s in self.update["state"]],
             "changedPropIds": [changed],
         }
-        answer = self.client.post("/_dash-update-component", json=body)
-        assert answer.status_code == 200, answer.data[:300]
-        return answer.get_json()["response"]
+        with self.client.post("/_dash-update-component", json=body) as answer:  # closed once read, as a server does
+            assert answer.status_code == 200, answer.data[:300]
+            return answer.get_json()["response"]
 
     def download(self) -> dict:
         """What 'Download CSV' gets: Dash's ``send_string`` dict (content, filename)."""

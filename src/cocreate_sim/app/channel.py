@@ -15,6 +15,7 @@ import logging
 import socket
 import struct
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -86,24 +87,40 @@ def wsgi_environ(head: dict[str, Any], body: bytes) -> dict[str, Any]:
     return environ
 
 
-def call_app(app: Any, head: dict[str, Any], body: bytes) -> tuple[dict[str, Any], bytes]:
-    """Run one request through a WSGI app; its status, headers and whole body."""
+def call_app(app: Any, head: dict[str, Any], body: bytes) -> tuple[dict[str, Any], bytes, Callable[[], None]]:
+    """Run one request through a WSGI app; its status, headers, whole body, and what to call once it is sent.
+
+    The answer's ``close`` is left to the caller, to be called after the answer went out, as a WSGI server
+    does: work the app defers to it (the classroom steps its runs ahead there, ``update._step_ahead``) then
+    never delays the answer.
+    """
     from werkzeug.test import run_wsgi_app
 
+    close: Callable[[], None] = _nothing
     try:
-        app_iter, status, headers = run_wsgi_app(app, wsgi_environ(head, body), buffered=True)
-        try:
-            data = b"".join(app_iter)
-        finally:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
+        app_iter, status, headers = run_wsgi_app(app, wsgi_environ(head, body))
+        close = getattr(app_iter, "close", None) or _nothing
+        data = b"".join(app_iter)
     except Exception:  # never a traceback to the page; the worker's log has it
         log.exception("the app failed on a request the front passed on")
-        return {"status": "500 Internal Server Error", "headers": [["Content-Type", "application/json"]]}, (
-            b'{"error": "Something went wrong on the server; the request was not done."}'
+        _closed(close)
+        return (
+            {"status": "500 Internal Server Error", "headers": [["Content-Type", "application/json"]]},
+            b'{"error": "Something went wrong on the server; the request was not done."}',
+            _nothing,
         )
-    return {"status": status, "headers": [[k, v] for k, v in headers.items()]}, data
+    return {"status": status, "headers": [[k, v] for k, v in headers.items()]}, data, lambda: _closed(close)
+
+
+def _nothing() -> None:
+    return None
+
+
+def _closed(close: Callable[[], None]) -> None:
+    try:
+        close()
+    except Exception:  # work after the answer must not stop the worker
+        log.exception("the app failed after answering a request")
 
 
 def serve_channel(app: Any, channel: socket.socket) -> None:
@@ -111,7 +128,10 @@ def serve_channel(app: Any, channel: socket.socket) -> None:
     with channel, channel.makefile("rb") as incoming:
         try:
             while (message := read_message(incoming)) is not None:
-                head, body = call_app(app, *message)
-                channel.sendall(pack(head, body))
+                head, body, close = call_app(app, *message)
+                try:
+                    channel.sendall(pack(head, body))
+                finally:
+                    close()
         except (ConnectionError, OSError):
             return  # the front went away (killed): nobody is left to answer

@@ -103,9 +103,10 @@ MONITORS: tuple[tuple[str, str], ...] = (
 """The large-number monitors: key and label."""
 
 
-def _series(table: dict[str, list], column: str, since: int) -> list[float]:
+def _series(table: dict[str, list], column: str, since: int, until: int | None) -> list[float]:
     values = DERIVED[column](table) if column in DERIVED else table[column]
-    return [round(float(v), CHART_DIGITS) for v in values[since + 1 :]]
+    end = None if until is None else until + 1
+    return [round(float(v), CHART_DIGITS) for v in values[since + 1 : end]]
 
 
 def chart_skeletons(labels: list[str], horizon: int, lang: str) -> dict[str, dict[str, Any]]:
@@ -167,10 +168,10 @@ def _skeleton(key: str, labels: list[str], horizon: int, _: Translate, meaning_o
     }
 
 
-def chart_points(models: list[CoCreationModel], since: int) -> dict[str, dict[str, list]]:
-    """Points after week ``since`` of every chart trace, in the skeleton's order (x is the week)."""
+def chart_points(models: list[CoCreationModel], since: int, until: int | None = None) -> dict[str, dict[str, list]]:
+    """Points after week ``since`` (up to ``until``, else the last) of every chart trace, in the skeleton's order."""
     tables = [m.datacollector.model_vars for m in models]
-    n = len(tables[0]["uptake"])
+    n = len(tables[0]["uptake"]) if until is None else until + 1
     weeks = list(range(since + 1, n))
     out = {}
     for key, (_title, series, _unit) in CHARTS.items():
@@ -178,7 +179,7 @@ def chart_points(models: list[CoCreationModel], since: int) -> dict[str, dict[st
         for column, _short in series:
             for table in tables:
                 xs.append(weeks)
-                ys.append(_series(table, column, since))
+                ys.append(_series(table, column, since, until))
         out[key] = {"x": xs, "y": ys}
     return out
 

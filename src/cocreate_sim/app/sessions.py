@@ -38,6 +38,10 @@ SESSION_ID_BYTES = 16
 """Random bytes in a session id (32 hex characters): not guessable by another page."""
 SESSION_ID = re.compile(rf"^[0-9a-f]{{{2 * SESSION_ID_BYTES}}}$")
 """What a well-formed session id looks like; anything else from the browser is refused."""
+MAX_WEEKS_PER_FRAME = 6
+"""Most weeks one answer may bring while a run plays: each answer is one frame the class sees (cocreate.js paints
+frames one by one), and a frame of more weeks than this is a jump the eye cannot follow (issue 13: at most 6
+weeks a frame)."""
 MAX_WAITING_IDS = 10_000
 """Most ids issued to pages that have not started their run yet (the oldest are forgotten first)."""
 MAX_EXPIRED_IDS = 10_000
@@ -107,6 +111,7 @@ class Session:
         self.last_used = time.monotonic()
         self.playing = False
         self.closed = False
+        self.sent: tuple[int, int, list, list] | None = None  # (run, week, pictures, monitors) of the last frame
         self.rebuild()
 
     @property
@@ -210,33 +215,46 @@ class Session:
         """What the page needs to show this week, given what it says it has (``{"run": id, "week": w}``).
 
         A page that has this run up to week w gets the chart points after w; any other page (new, reloaded,
-        or one that lost a frame's run) gets the whole run with the charts' and pictures' fixed parts.
+        or one that lost a frame's run) gets the whole run with the charts' and pictures' fixed parts. A
+        playing page that lost an answer (Dash drops one that a newer request overtook) while the run was
+        stepped ahead gets the lost frame again rather than more than MAX_WEEKS_PER_FRAME weeks at once; the
+        next tick brings the rest.
         """
         week = self.week
         known = isinstance(have, dict) and have.get("run") == self.run_id and isinstance(have.get("week"), int)
         since = have["week"] if known and 0 <= have["week"] <= week else -1
         full = since < 0
-        labels = ["A", "B"][: len(self.models)]
+        sent = self.sent
+        if self.playing and not full and week - since > MAX_WEEKS_PER_FRAME and sent is not None:
+            if sent[0] == self.run_id and since < sent[1] <= since + MAX_WEEKS_PER_FRAME:
+                return self._frame(lang, since, *sent[1:])
         titles = self.titles(lang)
+        org = [
+            {
+                "static": org_static(layout, model, titles[i], lang) if full else None,
+                "dynamic": org_dynamic(model, layout, lang),
+                "title": titles[i],
+            }
+            for i, (model, layout) in enumerate(zip(self.models, self.layouts, strict=True))
+        ]
+        monitors = [monitor_texts(monitor_values(m), lang) for m in self.models]
+        self.sent = (self.run_id, week, [{**part, "static": None} for part in org], monitors)
+        return self._frame(lang, since, week, org, monitors)
+
+    def _frame(self, lang: str, since: int, week: int, org: list, monitors: list) -> dict[str, Any]:
+        full = since < 0
         frame: dict[str, Any] = {
             "run": self.run_id,
             "week": week,
             "playing": self.playing,
             "full": full,
-            "points": chart_points(self.models, since),
-            "org": [
-                {
-                    "static": org_static(layout, model, titles[i], lang) if full else None,
-                    "dynamic": org_dynamic(model, layout, lang),
-                    "title": titles[i],
-                }
-                for i, (model, layout) in enumerate(zip(self.models, self.layouts, strict=True))
-            ],
-            "monitors": [monitor_texts(monitor_values(m), lang) for m in self.models],
-            "markers": [[w, marker_label(name, value, lang)] for w, name, value in self.changes],
+            "points": chart_points(self.models, since, week),
+            "org": org,
+            "monitors": monitors,
+            "markers": [[w, marker_label(name, value, lang)] for w, name, value in self.changes if w <= week],
         }
         if full:
-            frame["charts"] = chart_skeletons(labels, self.horizon, lang)
+            frame["charts"] = chart_skeletons(["A", "B"][: len(self.models)], self.horizon, lang)
         return frame
 
     def step(self, weeks: int) -> int:

@@ -2,7 +2,9 @@
 
 Everything the page sends is checked here before it reaches a session; a failure inside answers with one plain
 sentence (the details go to the server's log). A clock tick steps the run only while the page keeps up with
-painting (``MAX_LEAD_WEEKS``), so a slow browser slows the run instead of falling behind it.
+painting (``MAX_LEAD_WEEKS``), so a slow browser slows the run instead of falling behind it. While a run plays,
+the weeks the next tick will need are stepped after the answer has gone (:func:`_step_ahead`), so a tick's
+answer waits for building a frame, not for the model.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from typing import Any
 
 import dash
+import flask
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from ..errors import shorten
@@ -21,7 +24,7 @@ from ..params import ParameterError
 from .lessons import measured_change
 from .levers import DEFAULT_SPEED, LEVERS, SPEEDS, Speed, check_lever, check_levers, check_seed
 from .presets import DEFAULT_KEY, Preset
-from .sessions import IdState, Session, SessionError, SessionStore
+from .sessions import MAX_WEEKS_PER_FRAME, IdState, Session, SessionError, SessionStore
 from .setup import LESSON_KEYS
 
 log = logging.getLogger("cocreate_sim.app")
@@ -174,6 +177,8 @@ def _update(
             except ParameterError as err:
                 errors.append(_("Not applied: {error}").format(error=err))
         stepped = _advance(session, trig, speed, have)
+        if session.playing:
+            _after_answer(session, speed, have)
         if trig == {"clock"} and not stepped and _page_has(session, have):
             return _idle(session, speed)  # the page is painting what it has: nothing new to send
         return _render(session, have, lang, errors, notes, speed, lesson_key, prediction)
@@ -295,6 +300,14 @@ def _page_has(session: Session, have: Any) -> bool:
     return isinstance(have, dict) and have.get("run") == session.run_id and have.get("week") == session.week
 
 
+def _unsent(session: Session, have: Any) -> int | None:
+    """Weeks of this run stepped ahead that the page has not received yet; None when the page lost track."""
+    week = have.get("week") if isinstance(have, dict) and have.get("run") == session.run_id else None
+    if not isinstance(week, int) or isinstance(week, bool) or not 0 <= session.week - week <= MAX_WEEKS_PER_FRAME:
+        return None
+    return session.week - week
+
+
 def _painted(have: Any) -> int:
     painted = have.get("painted") if isinstance(have, dict) else None
     return painted if isinstance(painted, int) and not isinstance(painted, bool) else -1
@@ -305,14 +318,37 @@ MAX_WEEKS_PER_TICK = 2
 bounded so that a server slowed by many pages does not take on more work per tick when it falls behind."""
 
 
+PACE_SLACK = 1e-6
+"""Ticks' worth of rounding forgiven when counting the ticks due (a pace started one tick ago is one tick due,
+whatever the floating point says)."""
+
+
+def _weeks_due(session: Session, speed: Speed, at: float) -> int:
+    """Weeks the run should have moved on by wall-clock time ``at``, counted from where its pace started."""
+    started, from_week, _speed = session.pace
+    ticks = int((at - started) / (speed.interval_ms / 1000) + PACE_SLACK)
+    return from_week + ticks * speed.weeks_per_tick - session.week
+
+
+def _room(session: Session, have: Any) -> int:
+    """Weeks the run may still step for this page: none if the page lost track, else up to MAX_LEAD_WEEKS ahead
+    of what it painted and MAX_WEEKS_PER_FRAME ahead of what it received."""
+    unsent = _unsent(session, have)
+    if unsent is None:
+        return 0
+    lead = MAX_LEAD_WEEKS - (session.week - _painted(have))
+    return max(0, min(lead, MAX_WEEKS_PER_FRAME - unsent))
+
+
 def _advance(session: Session, trig: set[str], speed: Speed, have: Any) -> bool:
     """Play/pause, step, or a clock tick; whether the run moved on.
 
     The server, not the browser, knows whether the clock runs (so a late tick cannot restart a paused run).
     The pace is kept by the clock on the wall, not by the ticks: a tick that comes late (the browser was busy
     painting) catches up the weeks that were due, so normal speed holds a week every 0.3 s. A tick steps only
-    while the page keeps up (it has received every week and painted all but MAX_LEAD_WEEKS), so a slow
-    browser slows the run instead of falling behind it; then the pace starts again from where the run is.
+    while the page keeps up (it has received every week but those stepped ahead, and painted all but
+    MAX_LEAD_WEEKS), so a slow browser slows the run instead of falling behind it; then the pace starts again
+    from where the run is.
     """
     stepped = False
     if "play" in trig:
@@ -322,13 +358,10 @@ def _advance(session: Session, trig: set[str], speed: Speed, have: Any) -> bool:
         stepped = session.step(1) > 0
     if "clock" in trig and session.playing:
         now = time.monotonic()
-        seconds = speed.interval_ms / 1000
         if session.pace is None or session.pace[2] != speed:
-            session.pace = (now - seconds, session.week, speed)  # the first tick steps at once
-        started, from_week, _speed = session.pace
-        due = from_week + int((now - started) / seconds) * speed.weeks_per_tick - session.week
-        room = MAX_LEAD_WEEKS - (session.week - _painted(have)) if _page_has(session, have) else 0
-        todo = max(0, min(due, room, MAX_WEEKS_PER_TICK * speed.weeks_per_tick))
+            session.pace = (now - speed.interval_ms / 1000, session.week, speed)  # the first tick steps at once
+        due = _weeks_due(session, speed, now)
+        todo = max(0, min(due, _room(session, have), MAX_WEEKS_PER_TICK * speed.weeks_per_tick))
         if todo:
             stepped = session.step(todo) > 0
         if todo < due:  # behind the pace (the page is slow): keep the pace from here, do not rush to catch up
@@ -336,6 +369,38 @@ def _advance(session: Session, trig: set[str], speed: Speed, have: Any) -> bool:
     if session.finished:
         session.playing = False
     return stepped
+
+
+def _after_answer(session: Session, speed: Speed, have: Any) -> None:
+    """Have :func:`_step_ahead` run once this request's answer has gone to the page (outside a request: never)."""
+    if not flask.has_request_context():
+        return
+    sent = {"run": session.run_id, "week": session.week, "painted": _painted(have)}
+
+    @flask.after_this_request
+    def _later(response: flask.Response) -> flask.Response:
+        response.call_on_close(lambda: _step_ahead(session, speed, sent))
+        return response
+
+
+def _step_ahead(session: Session, speed: Speed, sent: dict[str, Any]) -> None:
+    """Step now the weeks the next clock tick will be due, so that its answer only has to send them.
+
+    Runs after the answer went out, while the page paints it. Only what the next tick would step anyway (the
+    pace, MAX_WEEKS_PER_FRAME and MAX_LEAD_WEEKS hold as for a tick), and nothing if the run changed meanwhile.
+    """
+    try:
+        with session.lock:
+            if session.closed or not session.playing or session.run_id != sent["run"] or session.week != sent["week"]:
+                return
+            if session.pace is None or session.pace[2] != speed:
+                return
+            due = _weeks_due(session, speed, time.monotonic() + speed.interval_ms / 1000)
+            todo = max(0, min(due, _room(session, sent), speed.weeks_per_tick))
+            if todo:
+                session.step(todo)
+    except Exception:  # the page's next tick steps instead; never an error after the answer has gone
+        log.exception("stepping ahead failed")
 
 
 def _idle(session: Session, speed: Speed) -> tuple:
@@ -365,11 +430,12 @@ def _render(
             )
         )
     message = [html.Div(e, className="alert") for e in errors] + [html.Div(n, className="note") for n in notes]
-    week = _("Week {week} of {horizon}").format(week=session.week, horizon=session.horizon)
+    frame = session.frame(have, lang)
+    week = _("Week {week} of {horizon}").format(week=frame["week"], horizon=session.horizon)
     play = _("Pause") if session.playing else "▶ " + _("Play")
     result = _lesson_result(session, lesson_key, prediction, lang)
     return (
-        session.frame(have, lang),
+        frame,
         week,
         message,
         result,
