@@ -109,3 +109,50 @@ def test_move_a_slider_press_play_and_watch_the_municipality_change(app_url, ope
     assert screenshot.stat().st_size > MIN_SCREENSHOT_BYTES
     if UPDATE_DOCS_IMG:
         shutil.copyfile(screenshot, DOCS_IMG)
+
+
+PLOTS = ("org-a", "org-b", "chart-uptake", "chart-inclusion", "chart-outcomes", "chart-backlog")
+"""The six plots of a side-by-side page."""
+LIVE_STATE = """ids => ids.map((id) => {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  const canvas = gd && gd._cocreateCanvas;
+  let inked = 0;
+  if (canvas && canvas.width) {
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < px.length; i += 4) if (px[i]) inked += 1;
+  }
+  const layer = gd && gd.querySelector('.scatterlayer');
+  return {id, live: !!gd && gd.classList.contains('cocreate-live'), inked,
+          hidden: !!layer && getComputedStyle(layer).visibility === 'hidden'};
+})"""
+"""Per plot: whether it is drawn live, how many canvas pixels carry ink, whether plotly's own traces are hidden."""
+ALL_LIVE = "ids => (" + LIVE_STATE + ")(ids).every((s) => s.live && s.hidden && s.inked > 500)"
+NONE_LIVE = "ids => (" + LIVE_STATE + ")(ids).every((s) => !s.live && !s.hidden && s.inked === 0)"
+
+
+def test_a_playing_run_is_drawn_live_in_frames_of_six_weeks_at_most_and_plotly_takes_over_on_pause(
+    app_url, open_page
+) -> None:
+    """At the fastest speed the six plots are drawn on a canvas (plotly's traces hidden); Pause hands them back."""
+    from cocreate_sim.app.sessions import MAX_WEEKS_PER_FRAME
+
+    app = open_page(app_url + "?compare=leader_dialogue:0.9&speed=3")
+    page = app.page
+    page.evaluate(
+        "() => { window.__frames = [0]; document.addEventListener('cocreate:painted',"
+        " (e) => window.__frames.push(e.detail.week)); }"
+    )
+    page.wait_for_function(NONE_LIVE, arg=list(PLOTS))
+    app.play()
+    app.wait(ALL_LIVE, list(PLOTS))  # fails by timeout if any plot is not drawn live while the run plays
+    app.wait_week(PAUSE_FROM_WEEK)
+    week = app.pause()
+    app.wait(NONE_LIVE, list(PLOTS))  # fails by timeout if a plot stays on the canvas after Pause
+    frames = page.evaluate("() => window.__frames")
+    jumps = [b - a for a, b in zip(frames, frames[1:], strict=False)]
+    assert frames[-1] == week, str(frames)
+    # while playing, one frame is at most MAX_WEEKS_PER_FRAME weeks; Pause pressed while a tick's answer was on
+    # its way (Dash then drops that answer) brings the weeks stepped ahead too (docs/app.md, Speed)
+    assert max(jumps[:-1]) <= MAX_WEEKS_PER_FRAME and jumps[-1] <= 2 * MAX_WEEKS_PER_FRAME, str(frames)
+    assert all(len(t["x"]) == week + 1 for t in app.graph_data("chart-backlog")), "plotly has every week"
+    assert page.evaluate("() => window.cocreateStats.errors") == []

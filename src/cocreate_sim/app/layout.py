@@ -33,8 +33,9 @@ ORG_HEIGHT = 480
 """Height of an organisation picture in pixels (fixed, so side by side never collapses it)."""
 CHART_HEIGHT = 270
 """Height of a chart's box in pixels before its first frame arrives."""
-SCRIPT = Path(__file__).with_name("cocreate.js")
-"""The page's own script (frames -> plotly), inlined into the page: no extra request, works offline."""
+SCRIPTS = (Path(__file__).with_name("live.js"), Path(__file__).with_name("cocreate.js"))
+"""The page's own scripts (live drawing on a canvas; frames -> plotly), inlined into the page: no extra request,
+works offline."""
 
 CSS = """
 * { box-sizing: border-box; }
@@ -127,11 +128,12 @@ body.projector .info { font-size: 22px; }
 
 
 def index_string(lang: str) -> str:
-    """Dash's page template with the styles and the page's script inlined."""
+    """Dash's page template with the styles and the page's scripts inlined."""
+    scripts = "\n".join(f"<script>{path.read_text(encoding='utf-8')}</script>" for path in SCRIPTS)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n{{%metas%}}\n<title>{{%title%}}</title>\n{{%favicon%}}\n'
         f"{{%css%}}\n<style>{CSS}</style>\n</head>\n<body>\n{{%app_entry%}}\n<footer>\n{{%config%}}\n"
-        f"{{%scripts%}}\n<script>{SCRIPT.read_text(encoding='utf-8')}</script>\n{{%renderer%}}\n</footer>\n"
+        f"{{%scripts%}}\n{scripts}\n{{%renderer%}}\n</footer>\n"
         "</body>\n</html>\n"
     )
 
