@@ -25,6 +25,7 @@ Run:  python3 benchmarks/bench_classroom.py                      # both speeds, 
       python3 benchmarks/bench_classroom.py --seconds-normal 20  # normal speed for its first 20 s only
       python3 benchmarks/bench_classroom.py --url http://127.0.0.1:8050/   # an app already running
       python3 benchmarks/bench_classroom.py --headless           # no X server (the issue's figures are headed)
+      python3 benchmarks/bench_classroom.py --cpu-throttle 4     # the page on a browser four times slower
 
 Needs Playwright (``pip install playwright``, no browser download: Debian's
 ``/usr/bin/chromium`` is used) and, for the headed run, Xvfb (``apt-get install xvfb``)
@@ -68,6 +69,8 @@ TARGET_WEEKS_PER_FRAME = 6
 """Target: most weeks advanced between two repaints of a plot."""
 TARGET_SERVER_MS = 20.0
 """Target: server time of a callback (read from its Server-Timing header)."""
+MAX_THROTTLE = 20.0
+"""Largest --cpu-throttle accepted (Chrome's own emulation allows more; beyond this nothing runs in time)."""
 GRAPHS = ("org-a", "org-b", "chart-uptake", "chart-inclusion", "chart-outcomes", "chart-backlog")
 """The six plot divs of the side-by-side page."""
 LOAD_TIMEOUT_S = 90.0
@@ -295,7 +298,9 @@ def stop(proc: subprocess.Popen | None) -> None:
 
 
 # ------------------------------------------------------------------ one run
-def run_speed(context: Any, url: str, speed: int, stop_after_s: float | None, server_pid: int | None) -> Run:
+def run_speed(
+    context: Any, url: str, speed: int, stop_after_s: float | None, server_pid: int | None, throttle: float = 1.0
+) -> Run:
     """Open a fresh side-by-side page at ``speed``, press Play, wait for the end; what the page recorded."""
     page = context.new_page()
     page.set_default_timeout(LOAD_TIMEOUT_S * 1000)
@@ -313,6 +318,8 @@ def run_speed(context: Any, url: str, speed: int, stop_after_s: float | None, se
     page.on("response", on_response)
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
+    if throttle > 1:  # a slower computer's browser (the server is not slowed)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     try:
         page.goto(f"{url.rstrip('/')}/?compare={COMPARE}&speed={speed}", wait_until="load")
         page.wait_for_function(READY_JS, timeout=LOAD_TIMEOUT_S * 1000, polling=100)
@@ -519,7 +526,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--headless", action="store_true", help="no X server needed; the issue's figures are for headed chromium"
     )
+    parser.add_argument(
+        "--cpu-throttle",
+        type=float,
+        default=1.0,
+        metavar="R",
+        help="slow the page's main thread R times (Chrome's CPU throttling; 1 to 20), to see how a slower "
+        "computer's browser would keep up; the server runs at full speed",
+    )
     args = parser.parse_args(argv)
+    if not 1 <= args.cpu_throttle <= MAX_THROTTLE:
+        parser.error(f"--cpu-throttle must be between 1 and {MAX_THROTTLE:g}; got {args.cpu_throttle:g}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -546,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.headless:
             print("note: the issue's figures are for headed chromium under Xvfb; headless paints differently")
+        if args.cpu_throttle > 1:
+            print(f"note: the page's main thread is slowed {args.cpu_throttle:g} times (--cpu-throttle)")
         runs = _run_all(sync_playwright, env, url, args, app.pid if app is not None else None)
     except PageFailed as err:
         print(f"the page did not run: {err}")
@@ -591,8 +610,8 @@ def _run_all(sync_playwright: Any, env: dict[str, str], url: str, args: argparse
             context.add_init_script(PROBE_JS)
             context.on("request", lambda r: blocked.append(r.url) if leaves(r.url) else None)
             if args.seconds_normal != 0:
-                runs[NORMAL] = run_speed(context, url, NORMAL, args.seconds_normal, pid)
-            runs[FASTEST] = run_speed(context, url, FASTEST, None, pid)
+                runs[NORMAL] = run_speed(context, url, NORMAL, args.seconds_normal, pid, args.cpu_throttle)
+            runs[FASTEST] = run_speed(context, url, FASTEST, None, pid, args.cpu_throttle)
         finally:
             browser.close()
     example = f", e.g. {blocked[0]}" if blocked else ""

@@ -189,9 +189,17 @@ class AppPage:
         return self.wait_week(before + 1)
 
     def play(self) -> None:
-        """Press Play; return once the page's clock runs."""
-        self.page.click("#play")
-        self.wait("() => window.dash_component_api.getLayout('clock').props.disabled === false")
+        """Press Play; return once the server has answered it (its clock then runs until Pause or the run's end).
+
+        Not "once the clock runs": the page stops its clock while each tick is on its way (cocreate.js), and a
+        short run at the fastest speed may end before a poll sees the clock on.
+        """
+
+        def play_answered(response: Any) -> bool:
+            return "_dash-update-component" in response.url and '"play.n_clicks"' in (response.request.post_data or "")
+
+        with self.page.expect_response(play_answered, timeout=PAGE_TIMEOUT_MS):
+            self.page.click("#play")
 
     def pause(self) -> int:
         """Press Pause; the week once the clock is off and the week has stayed put for a few ticks."""

@@ -9,6 +9,9 @@ channel only after the answer is sent). These tests speak to the app in process 
 
 from __future__ import annotations
 
+import select
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -19,28 +22,32 @@ pytest.importorskip("dash")
 from test_app_unit import _Page  # noqa: E402
 
 from cocreate_sim.app import update  # noqa: E402
-from cocreate_sim.app.channel import call_app  # noqa: E402
+from cocreate_sim.app.channel import call_app, pack, read_message, serve_channel  # noqa: E402
 from cocreate_sim.app.levers import SPEEDS  # noqa: E402
 from cocreate_sim.app.sessions import MAX_WEEKS_PER_FRAME  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FASTEST = len(SPEEDS) - 1
 """Index of the fastest speed."""
+NORMAL = 1
+"""Index of the normal speed (one week a tick)."""
 
 
-def _playing_page() -> tuple[_Page, object]:
+def _playing_page(speed: int = FASTEST) -> tuple[_Page, object]:
     from cocreate_sim.app.server import create_app
 
     app = create_app(REPO / "no-such-folder")
     page = _Page(app)
     page.send("preset-applied.data")
-    page.send("play.n_clicks", play=1, speed=FASTEST)
-    return page, app.sessions.get(page.sid)
+    page.send("play.n_clicks", play=1, speed=speed)
+    session = app.sessions.get(page.sid)
+    page.store = app.sessions
+    return page, session
 
 
-def _tick(page: _Page, session, week: int, painted: int | None = None) -> dict:
+def _tick(page: _Page, session, week: int, painted: int | None = None, speed: int = FASTEST) -> dict:
     have = {"run": session.run_id, "week": week, "painted": week if painted is None else painted}
-    return page.send("clock.n_intervals", clock=1, play=1, speed=FASTEST, have=have)
+    return page.send("clock.n_intervals", clock=1, play=1, speed=speed, have=have)
 
 
 def _week(answer: dict) -> int:
@@ -109,6 +116,7 @@ def test_stepping_ahead_leaves_a_run_that_changed_meanwhile_alone() -> None:
     _page, session = _playing_page()
     session.pace = (time.monotonic() - 1.0, session.week, SPEEDS[FASTEST])
     week = session.week
+    session.sent = (session.run_id, week, [], [])  # the page has every week
     sent = {"run": session.run_id + 1, "week": week, "painted": week}
     update._step_ahead(session, SPEEDS[FASTEST], sent)
     assert session.week == week, "a step ahead for a run that was restarted moved the new run"
@@ -133,3 +141,61 @@ def test_the_workers_channel_closes_an_answer_only_when_asked_after_sending_it()
     assert closed == [], "the answer was closed before it was sent"
     close()
     assert closed == ["closed"]
+
+
+def test_at_normal_speed_only_the_next_ticks_week_is_stepped_ahead() -> None:
+    """The step ahead keeps the pace: one week a tick at normal speed, however soon it runs after the answer."""
+    page, session = _playing_page(NORMAL)
+    assert session.week == 1, "Play steps the first tick's week ahead"
+    answer = _tick(page, session, 0, speed=NORMAL)
+    assert _week(answer) == 1 and session.week == 2
+    answer = _tick(page, session, 1, speed=NORMAL)  # at once: the week already due was sent, no more
+    assert _week(answer) == 2 and session.week == 2
+
+
+def test_no_step_ahead_for_a_session_dropped_or_a_run_moved_on_meanwhile() -> None:
+    page, session = _playing_page()
+    week = session.week
+    sent = {"run": session.run_id, "week": week, "painted": 0}
+    session.step(1)  # something stepped the run after the answer (another request of this page)
+    update._step_ahead(session, SPEEDS[FASTEST], sent)
+    assert session.week == week + 1, "stepped ahead from a week the answer did not send"
+    now = session.week
+    page.store.drop(page.sid)
+    assert session.closed
+    update._step_ahead(session, SPEEDS[FASTEST], {**sent, "week": now})  # must neither step nor raise
+    assert session.closed and not session.models, "a dropped session was stepped"
+
+
+def test_step_pressed_while_playing_never_makes_a_frame_over_the_cap() -> None:
+    page, session = _playing_page()
+    _tick(page, session, 0)  # sends weeks 1-6, steps 7-12 ahead
+    answer = page.send("step.n_clicks", step=1, play=1, speed=FASTEST, have={"run": session.run_id, "week": 6})
+    frame = answer["frame"]["data"]
+    assert len(frame["points"]["uptake"]["x"][0]) <= MAX_WEEKS_PER_FRAME
+
+
+def test_the_workers_channel_sends_an_answer_before_closing_it() -> None:
+    front, worker = socket.socketpair()
+    seen: list[bool] = []
+
+    class Body(list):
+        def close(self) -> None:  # what the classroom defers to here must find the answer already sent
+            seen.append(bool(select.select([front], [], [], 0)[0]))
+
+    def wsgi(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Body([b"hello"])
+
+    serving = threading.Thread(target=serve_channel, args=(wsgi, worker), daemon=True)
+    serving.start()
+    with front, front.makefile("rb") as incoming:
+        front.sendall(pack({"method": "GET", "target": "/", "headers": []}, b""))
+        deadline = time.monotonic() + 30
+        while not seen and time.monotonic() < deadline:  # read only after the close: it must find the answer
+            time.sleep(0.01)
+        head, body = read_message(incoming)
+        assert head["status"] == "200 OK" and body == b"hello"
+        front.shutdown(socket.SHUT_WR)  # the front goes away: the worker's loop ends
+        serving.join(timeout=30)
+    assert seen == [True], "the answer was closed before it was sent"

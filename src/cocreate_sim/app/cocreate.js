@@ -73,16 +73,39 @@
 
   /* Keep a live chart's points inside its y axis: a new range (one plotly redraw of the axes) only when a point
    * leaves it, with room to spare, so that a rising series costs a few redraws per run rather than one a frame. */
-  function fitLive(gd) {
-    var ya = gd._fullLayout.yaxis, lo = ya.range[0], hi = ya.range[1];
+  function dataRange(gd, lo, hi) {
     var min = lo, max = hi;
     gd.data.forEach(function (trace) {
       if (trace.visible === "legendonly") return;
       (trace.y || []).forEach(function (v) { if (v < min) min = v; if (v > max) max = v; });
     });
-    if (min >= lo && max <= hi) return;
+    return [min, max];
+  }
+
+  function roomyRange(min, max) {
     var low = Math.min(0, min), span = Math.max(max - low, 1e-9);
-    window.Plotly.relayout(gd, { "yaxis.range": [low, max + HEADROOM * span] });
+    return [low, max + HEADROOM * span];
+  }
+
+  function fitLive(gd) {
+    var ya = gd._fullLayout.yaxis, lo = ya.range[0], hi = ya.range[1];
+    var seen = dataRange(gd, lo, hi);
+    if (seen[0] >= lo && seen[1] <= hi) return;
+    window.Plotly.relayout(gd, { "yaxis.range": roomyRange(seen[0], seen[1]) });
+  }
+
+  /* Autoscale and double-click while live: plotly's own autorange knows the data only as they were when the
+   * run went live, so the chart would lose its lines; the whole run's weeks and the data's range instead. */
+  function guardAutorange(gd) {
+    if (gd._cocreateGuard || typeof gd.on !== "function") return;
+    gd._cocreateGuard = true;
+    gd.on("plotly_relayout", function (event) {
+      if (!gd._cocreate || !gd._cocreate.live || !event) return;
+      if (!event["xaxis.autorange"] && !event["yaxis.autorange"]) return;
+      var seen = dataRange(gd, Infinity, -Infinity);
+      var y = isFinite(seen[0]) ? roomyRange(seen[0], seen[1]) : [0, 1];
+      window.Plotly.relayout(gd, { "xaxis.range": gd._cocreate.skeleton.layout.xaxis.range.slice(), "yaxis.range": y });
+    });
   }
 
   /* A chart leaves live drawing when the run stops: plotly redraws every point (hover works again), with the
@@ -123,6 +146,7 @@
       }
       var goLive = frame.playing && !!live;
       if (goLive && !gd._cocreate.live) {
+        guardAutorange(gd);
         gd._cocreate.live = true;
         gd._cocreate.hover = gd.layout.hovermode;
         window.Plotly.relayout(gd, { hovermode: false });
@@ -399,6 +423,33 @@
     var wait = Math.max(0, MIN_PAINT_MS - (Date.now() - lastPaint));
     timer = window.setTimeout(paintPending, wait);
   }
+
+  /* Clock ticks never overtake each other. Dash drops an answer that a newer request of the same callback
+   * overtook, so a browser slower than the tick (or busy painting) would lose every answer and never move on
+   * (seen at the fastest speed with the page's CPU slowed four times). So the page stops its clock while a
+   * tick is on its way; every answer starts it again (the server sets clock.disabled in each), and a tick
+   * whose answer never comes is given up after TICK_GIVE_UP_MS. Hooks of Dash's renderer (server.py). */
+  var TICK_GIVE_UP_MS = 5000;
+  var tickGuard = null;
+  function isTick(payload) {
+    var changed = (payload && payload.changedPropIds) || [];
+    return changed.indexOf("clock.n_intervals") >= 0;
+  }
+  function releaseGuard() {
+    if (tickGuard !== null) { window.clearTimeout(tickGuard); tickGuard = null; }
+  }
+  window.cocreateRequestPre = function (payload) {
+    if (!isTick(payload) || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    window.dash_clientside.set_props("clock", { disabled: true });
+    releaseGuard();
+    tickGuard = window.setTimeout(function () {
+      tickGuard = null;
+      window.dash_clientside.set_props("clock", { disabled: false });
+    }, TICK_GIVE_UP_MS);
+  };
+  window.cocreateRequestPost = function (payload) {
+    if (isTick(payload)) releaseGuard();
+  };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     cocreate: {

@@ -56,12 +56,13 @@ ROUND_STEPS = (1, 2, 5, 10)
 """A float lever's step is the smallest of these times a power of ten that is at least the range / FLOAT_STEPS."""
 STEP_DIGITS = 10
 """Decimal places a slider step is rounded to, so no float noise (0.30000000000000004) reaches a slider."""
-SLOW_MS, NORMAL_MS, FAST_MS, FASTEST_MS = 700, 300, 200, 75
-"""Tick lengths of the speed settings, in milliseconds (normal: the 0.3 s a week a class can follow). Every tick
-is longer than a callback's round trip: Dash drops an answer that arrives after the next tick was asked."""
+SLOW_MS, NORMAL_MS, FAST_MS, FASTEST_MS = 700, 300, 200, 50
+"""Tick lengths of the speed settings, in milliseconds (normal: the 0.3 s a week a class can follow). The page
+stops its clock while a tick is on its way (cocreate.js), so the next tick comes this long after the answer:
+ticks never overtake each other, whose answers Dash would drop."""
 FASTEST_WEEKS = 6
-"""Weeks simulated per tick at the fastest speed (80 weeks a second if the browser keeps up, each tick one frame of
-at most 6 weeks; measured figures in docs/app.md, "Speed")."""
+"""Weeks simulated per tick at the fastest speed: one frame of at most 6 weeks per tick, as many ticks a second as
+the page keeps up with (about 12 on the development machine on a fast day; docs/app.md, "Speed")."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@
   "use strict";
   var DASHES = { solid: [], dot: [1, 1], dash: [3, 3], longdash: [5, 5], dashdot: [3, 1, 1, 1],
                  longdashdot: [5, 2, 1, 2] };  /* in units of max(line width, 3) px, as plotly scales them */
-  var TEXT_FONT = "12px \"Open Sans\", verdana, arial, sans-serif";
+  var TEXT_FAMILY = "\"Open Sans\", verdana, arial, sans-serif";
   var TEXT_COLOUR = "#444444";
   var STYLE_ID = "cocreate-live-style";
 
@@ -170,11 +170,14 @@
     ctx.setLineDash([]);
   }
 
-  /* Which points carry a marker when a trace shows at most `most` (plotly's marker.maxdisplayed). */
+  /* Which points carry a marker when a trace shows at most `most` (plotly's marker.maxdisplayed): every
+   * step-th point, each further trace shifted by a third of a step and a little more after every third trace,
+   * so that the markers of neighbouring series do not sit on top of each other (the same points as plotly's). */
   function shownMarkers(n, most, order) {
     if (!most || n <= most) return null;
-    var step = Math.ceil(n / most), first = Math.round(order * step / 3) % step;
-    return function (i) { return (i + first) % step === 0; };
+    var step = Math.ceil(n / most);
+    var shift = Math.round(order * step / 3 + Math.floor(order / 3) * step / 7.1);
+    return function (i) { return Math.round((i + shift) % step) === 0; };
   }
 
   function drawMarkers(ctx, trace, full, xs, ys, px, py, layout, order) {
@@ -223,23 +226,22 @@
     }
   }
 
-  function drawTexts(ctx, trace, xs, ys, px, py) {
+  function drawTexts(ctx, trace, xs, ys, px, py, font) {
     var texts = trace.text;
     if (!texts) return;
     var marker = trace.marker || {};
-    ctx.font = TEXT_FONT;
-    ctx.fillStyle = (trace.textfont && trace.textfont.color) || TEXT_COLOUR;
+    var own = trace.textfont || {};
+    ctx.font = (own.size || font.size || 12) + "px " + (own.family || font.family || TEXT_FAMILY);
+    ctx.fillStyle = own.color || font.color || TEXT_COLOUR;
     ctx.textAlign = "center";
     for (var i = 0; i < xs.length; i++) {
       var text = at(texts, i, "");
       if (text === "" || xs[i] === null || xs[i] === undefined) continue;
       var r = at(marker.size, i, 6) / 2;
       var below = /^bottom/.test(at(trace.textposition, i, "middle center"));
-      ctx.globalAlpha = at(marker.opacity, i, 1);
-      ctx.textBaseline = below ? "top" : "bottom";
+      ctx.textBaseline = below ? "top" : "bottom";  /* text keeps full opacity, as plotly draws it */
       ctx.fillText(String(text), px(xs[i]), py(ys[i]) + (below ? r + 1 : -r - 1));
     }
-    ctx.globalAlpha = 1;
   }
 
   /* Draw every visible trace of gd.data on the plot's canvas; hide plotly's own traces. True when drawn. */
@@ -273,7 +275,7 @@
       var mode = trace.mode || (full && full.mode) || "markers";
       if (mode.indexOf("lines") >= 0) strokeLine(ctx, xs, ys, px, py, trace.line || (full && full.line) || {});
       if (mode.indexOf("markers") >= 0) drawMarkers(ctx, trace, full, xs, ys, px, py, gd.layout || {}, order++);
-      if (mode.indexOf("text") >= 0) drawTexts(ctx, trace, xs, ys, px, py);
+      if (mode.indexOf("text") >= 0) drawTexts(ctx, trace, xs, ys, px, py, layout.font || {});
     }
     ctx.restore();
     return true;

@@ -47,6 +47,13 @@ TIMED_PATH = "/_dash-update-component"
 """Requests whose server time is reported in a Server-Timing header (the benchmarks read it)."""
 
 
+RENDERER_HOOKS = {
+    "request_pre": "function (payload) { if (window.cocreateRequestPre) window.cocreateRequestPre(payload); }",
+    "request_post": "function (payload) { if (window.cocreateRequestPost) window.cocreateRequestPost(payload); }",
+}
+"""Dash renderer hooks into the page's script (cocreate.js): a clock tick never overtakes the one before it."""
+
+
 def lesson_presets(lang_default: str = DEFAULT_LANGUAGE) -> dict[str, Preset]:
     """One preset per lesson: the model's defaults with the lesson's run-A levers, its horizon and seed."""
     out = {}
@@ -104,6 +111,7 @@ def _offline_dash(lang: str) -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,  # the page is built from its address after the shell arrives
         assets_folder=str(Path(__file__).with_name("no_assets")),
+        hooks=RENDERER_HOOKS,
     )
     # the upgrade check would ask dash-version.plotly.com; a classroom offline must not try
     try:

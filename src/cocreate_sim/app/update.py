@@ -354,7 +354,9 @@ def _advance(session: Session, trig: set[str], speed: Speed, have: Any) -> bool:
     if "play" in trig:
         session.playing = not session.playing
         session.pace = None
-    if "step" in trig:
+        if session.playing:  # the pace starts one tick ago: the weeks of the first tick are stepped ahead
+            session.pace = (time.monotonic() - speed.interval_ms / 1000, session.week, speed)
+    if "step" in trig and (not session.playing or _room(session, have) > 0):  # never a frame over the cap
         stepped = session.step(1) > 0
     if "clock" in trig and session.playing:
         now = time.monotonic()
@@ -375,7 +377,7 @@ def _after_answer(session: Session, speed: Speed, have: Any) -> None:
     """Have :func:`_step_ahead` run once this request's answer has gone to the page (outside a request: never)."""
     if not flask.has_request_context():
         return
-    sent = {"run": session.run_id, "week": session.week, "painted": _painted(have)}
+    sent = {"run": session.run_id, "week": session.week, "painted": _painted(have)}  # the run as it was answered
 
     @flask.after_this_request
     def _later(response: flask.Response) -> flask.Response:
@@ -395,8 +397,12 @@ def _step_ahead(session: Session, speed: Speed, sent: dict[str, Any]) -> None:
                 return
             if session.pace is None or session.pace[2] != speed:
                 return
+            # what the page will have: the frame this answer sent (a lost frame sent again is behind the run)
+            last = session.sent
+            received = last[1] if last is not None and last[0] == session.run_id else sent["week"]
+            page = {"run": session.run_id, "week": received, "painted": sent["painted"]}
             due = _weeks_due(session, speed, time.monotonic() + speed.interval_ms / 1000)
-            todo = max(0, min(due, _room(session, sent), speed.weeks_per_tick))
+            todo = max(0, min(due, _room(session, page), speed.weeks_per_tick))
             if todo:
                 session.step(todo)
     except Exception:  # the page's next tick steps instead; never an error after the answer has gone
