@@ -1,8 +1,9 @@
 /* The classroom page's own script: paints the frames the server sends (cocreate_sim/app/frames.py).
  *
- * Why here: a tick's frame holds only what changed, so the browser extends its charts
- * (Plotly.extendTraces) and redraws the organisation pictures (Plotly.react) itself instead
- * of receiving whole figures. Also: the language switch, the projector view and the phone drawer.
+ * Why here: a tick's frame holds only what changed, so the browser adds the new points to its charts
+ * and redraws the organisation pictures' moving parts itself instead of receiving whole figures: on a
+ * canvas while the run plays (live.js), with Plotly when it stops. Frames are painted one by one, and
+ * clock ticks wait for each other's answers. Also: the language switch, the projector view and the drawer.
  * Inlined into the page by layout.index_string, so it works offline with no extra request.
  */
 (function () {

@@ -4,8 +4,9 @@ Why frames: sending whole figures every tick cost 22-34 kB and most of the
 server's time in JSON encoding (docs/reliability.md, item 10). A frame holds
 the chart points the page does not have yet (the page says which week it has),
 the organisation pictures' moving parts, the monitors and the lever-change
-markers; the browser (``cocreate.js``) extends its charts with Plotly's
-``extendTraces`` and redraws the pictures with ``Plotly.react``. Chart
+markers; the browser (``cocreate.js``) adds the points to its charts and draws
+the pictures' moving parts, on a canvas while the run plays (``live.js``) and
+with Plotly when it stops. Chart
 skeletons (titles, axes, styles) and the pictures' fixed parts are sent only
 when a run starts or the page has lost track.
 
