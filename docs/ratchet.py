@@ -1,0 +1,159 @@
+"""Why the long run does not level off: the NPM ratchet, traced, and one counterweight tried (docs/validation.md, 4).
+
+The operations loop cuts idle hours away (``operations.next_demand_factor``, the ratchet of 003: cuts leave
+"no surplus") and never gives them back. This script follows each department's demand factor over forty years
+and asks two questions:
+
+1. **Does the ratchet drive the growth?** For every shipped scenario (or those named), on the long-run seed
+   block (1,000,000+, the seeds of ``docs/long_run.py``, whose table this arm reproduces): the mean demand
+   factor over departments and the share of departments at the ceiling, where operations already demands
+   every working hour so that every co-creation hour there becomes backlog, at years 5, 10, 20, 30 and 40.
+2. **Would a counterweight level it off?** ``--counterweight`` runs the same seeds a second time with a
+   ratchet that also turns back: unmet demand (a positive week's backlog before lending) is funded back at
+   ``harvest_rate * pull * (1 - budget_pressure) * unmet / capacity`` a week (the harvest's own rate, by
+   symmetry: an assumption), and cuts stop at the ceiling. The model is not changed: the variant is patched
+   into this script's processes only. Both arms get the levelling check of ``docs/long_run.py`` on yearly
+   means (years 30 to 40, ratio of replication means, 95% paired bootstrap interval).
+
+Writes ``docs/ratchet.csv`` (one row per arm, scenario and figure). Run:
+    python3 docs/ratchet.py [--replications 24] [--workers 2] [--counterweight] [scenario.yaml ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from long_run import LEVEL, ratio, ratio_ci, year_means  # noqa: E402
+
+from cocreate_sim.mechanisms import operations  # noqa: E402
+from cocreate_sim.model import CoCreationModel  # noqa: E402
+from cocreate_sim.scenario import load_scenario  # noqa: E402
+from cocreate_sim.statistics import mean_ci, replication_seeds  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+HORIZON = 2080
+CHECKPOINTS = (260, 520, 1040, 1560, 2080)
+"""Weeks at which the demand factors are read (years 5, 10, 20, 30, 40)."""
+SHIPPED = operations.next_demand_factor
+
+
+def ceiling(k: Any, budget_pressure: float) -> float:
+    """The demand factor at which operations demands every working hour (``operations.demand``'s cap)."""
+    return k.max_demand_share / (k.ops_share * (1.0 + k.budget_demand * budget_pressure))
+
+
+def counterweight(k: Any, factor: float, idle: float, capacity: float, pull: float, bp: float) -> float:
+    """The ratchet with a way back (this script's variant, not the model's): see the module docstring.
+
+    Called as the model calls ``operations.next_demand_factor``: ``idle`` is minus the week's backlog before
+    lending, so a negative ``idle`` is unmet demand.
+    """
+    if capacity <= 0 or idle == 0:
+        return factor
+    if idle > 0:
+        top = ceiling(k, bp)
+        return factor if factor >= top else min(top, SHIPPED(k, factor, idle, capacity, pull, bp))
+    return max(0.0, factor - k.harvest_rate * pull * (1.0 - bp) * -idle / capacity)
+
+
+def install(arm: str) -> None:
+    """Each worker process's ratchet: the model's, or the counterweight."""
+    operations.next_demand_factor = counterweight if arm == "counterweight" else SHIPPED
+
+
+def one_run(task: tuple[str, str, int, dict, tuple]) -> tuple[str, str, int, pd.DataFrame, list[dict]]:
+    arm, label, seed, params, schedule = task
+    install(arm)
+    model = CoCreationModel(rng=seed, schedule=schedule or None, **params)
+    factors = []
+    for week in range(1, HORIZON + 1):
+        model.step()
+        if week in CHECKPOINTS:
+            top = ceiling(model.k, model.p.budget_pressure)
+            f = np.array([d.demand_factor for d in model.departments])
+            factors.append(dict(week=week, factor=float(f.mean()), at_ceiling=float(np.mean(f >= top - 1e-9))))
+    frame = model.datacollector.get_model_vars_dataframe()[["uptake", *LEVEL]].copy()
+    frame.index.name = "week"
+    return arm, label, seed, frame.reset_index(), factors
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/)")
+    ap.add_argument("--replications", type=int, default=24)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--counterweight", action="store_true", help="also run the ratchet with a way back")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "ratchet.csv"))
+    args = ap.parse_args(argv)
+    if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64:
+        ap.error("--replications must be 2 to 1,000 and --workers 1 to 64")
+    files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
+    arms = ["shipped", "counterweight"] if args.counterweight else ["shipped"]
+    seeds = replication_seeds(1_000_000, args.replications)
+    tasks = []
+    for f in files:
+        sc = load_scenario(f)
+        tasks += [(arm, f.stem, s, dict(sc.params), sc.schedule) for arm in arms for s in seeds]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(args.workers, mp_context=ctx) as pool:
+        results = list(pool.map(one_run, tasks, chunksize=1))
+    rows = []
+    for arm in arms:
+        for f in files:
+            mine = [r for r in results if r[0] == arm and r[1] == f.stem]
+            frame = pd.concat([r[3].assign(replication=i) for i, r in enumerate(mine)])
+            for week in CHECKPOINTS:
+                at = [x for r in mine for x in r[4] if x["week"] == week]
+                for figure in ("factor", "at_ceiling"):
+                    m, _, lo, hi = mean_ci(np.array([x[figure] for x in at]))
+                    rows.append(
+                        dict(arm=arm, scenario=f.stem, figure=f"{figure} week {week}", value=m, ci_low=lo, ci_high=hi)
+                    )
+            for col in LEVEL:
+                early, late = (year_means(frame, col, end) for end in (1560, 2080))
+                low, high = ratio_ci(early, late)
+                rows.append(
+                    dict(
+                        arm=arm,
+                        scenario=f.stem,
+                        figure=f"{col} year 40 / year 30",
+                        value=ratio(early.mean(), late.mean()),
+                        ci_low=low,
+                        ci_high=high,
+                        year_30=early.mean(),
+                        year_40=late.mean(),
+                    )
+                )
+            early, late = (year_means(frame, "uptake", end) for end in (1560, 2080))
+            m, _, lo, hi = mean_ci(late - early)
+            rows.append(
+                dict(
+                    arm=arm,
+                    scenario=f.stem,
+                    figure="uptake year 40 - year 30",
+                    value=m,
+                    ci_low=lo,
+                    ci_high=hi,
+                    year_30=early.mean(),
+                    year_40=late.mean(),
+                )
+            )
+    out = pd.DataFrame(rows)
+    out.to_csv(args.out, index=False)
+    with pd.option_context("display.width", 220, "display.max_rows", 2000):
+        print(out.round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
