@@ -295,7 +295,8 @@ def test_a_lever_moved_mid_run_marks_every_chart_with_its_label(app_url, open_pa
             return layout
                 && (layout.annotations || []).some(a => String(a.text).includes(label))
                 && (layout.shapes || []).some(
-                    s => s.type === 'line' && s.yref === 'paper' && s.x0 === s.x1 && s.x0 > 0);
+                    s => s.type === 'line' && s.yref === 'paper' && s.x0 === s.x1 && s.x0 > 0)
+                && (layout.shapes || []).every(s => s.layer === 'below');  // under the lines, as the live canvas
         })""",
         [list(CHART_IDS), label],
     )

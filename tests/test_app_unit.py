@@ -215,6 +215,7 @@ def test_charts_overlay_b_dashed_over_a_with_every_series_a_model_column() -> No
         assert len({t["marker"]["symbol"] for t in traces}) == len(series), "each series has its own marker"
         assert skeletons[key]["layout"]["xaxis"]["range"] == [0, 52]
         assert all(x == list(range(6)) for x in points[key]["x"])
+        assert all(s["layer"] == "below" for s in skeletons[key]["layout"]["shapes"]), "under the lines, as live"
     uptake = points["uptake"]["y"]
     assert uptake[0] == [round(v, 4) for v in models[0].datacollector.model_vars["uptake"]]
     assert chart_points(models, 3)["uptake"]["x"] == [[4, 5], [4, 5]] * 3, "only the weeks after the page's last"

@@ -47,8 +47,8 @@
     var notes = [];
     markers.forEach(function (m, i) {
       shapes.push({
-        type: "line", xref: "x", yref: "paper", x0: m[0], x1: m[0], y0: 0, y1: 1,
-        line: { color: MARKER_COLOUR, width: 1.5, dash: "dashdot" }
+        type: "line", xref: "x", yref: "paper", x0: m[0], x1: m[0], y0: 0, y1: 1, layer: "below",
+        line: { color: MARKER_COLOUR, width: 1.5, dash: "dashdot" }  /* under the traces, as the live canvas */
       });
       notes.push({
         x: m[0], xref: "x", y: 1 - 0.12 * (i % 4), yref: "paper", text: m[1], showarrow: false,

@@ -149,6 +149,7 @@ def _skeleton(key: str, labels: list[str], horizon: int, _: Translate, meaning_o
                 "y0": height,
                 "y1": height,
                 "line": {"color": REFERENCE_COLOUR, "dash": "dot", "width": 1},
+                "layer": "below",  # under the traces, where the live canvas leaves it too (live.js)
             }
         )
     return {
