@@ -16,12 +16,16 @@ schedule, and prints:
   52 weeks up to week 1,560), which averages out the week-to-week swings of
   backlog and complaints that made the single-week check undecidable at 8
   replications (chosen, with 24 replications, before the rerun);
-- beside it, not a criterion: the change in yearly mean uptake over the same
-  ten years (paired difference, 95% CI), to say whether a scenario whose
-  backlog still grows is one where co-creation still spreads.
+- beside it, not criteria: the change of each of those yearly means in the
+  outcome's own unit (hours, complaints a week; paired difference, 95% CI),
+  by which an outcome near zero, whose ratio is noise, can be judged; and the
+  change in yearly mean uptake over the same ten years, to say whether a
+  scenario whose backlog still grows is one where co-creation still spreads.
 
-Writes ``docs/long_run.csv`` (one row per scenario and outcome). Run:
+Writes ``docs/long_run.csv`` (one row per scenario and outcome), atomically. ``--markdown CSV`` prints the
+tables of docs/validation.md, section 4, from such a file. Run:
     python3 docs/long_run.py [--replications 24] [--horizon 2080] [--workers N] [scenario.yaml ...]
+    python3 docs/long_run.py --markdown docs/long_run.csv
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cocreate_sim.fileio import atomic_write_text
 from cocreate_sim.scenario import load_scenario
 from cocreate_sim.statistics import mean_ci, replication_seeds, run_replications
 
@@ -92,6 +98,73 @@ def decade(label: str, outcome: str, check: str, early: np.ndarray, late: np.nda
     )
 
 
+MARGIN = 0.10
+"""The levelling criterion: the ten-year ratio within this share of 1 (issue 10, point 6)."""
+NAMES = {"backlog": "backlog", "complaints": "complaints", "maintenance_hours": "maintenance hours"}
+YEARLY, WEEKLY = "year to week 2080 / year to week 1560", "week 2080 / week 1560"
+CHANGE, UPTAKE = "year to week 2080 - year to week 1560", "week 1040 - week 260"
+
+
+def signed(x: float, digits: int) -> str:
+    return f"{x:+.{digits}f}".replace("-", "\u2212")
+
+
+def plain(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".replace("-", "\u2212")
+
+
+def interval(row: pd.Series, fmt: Any, digits: int) -> str:
+    return f"{fmt(row.value, digits)} [{fmt(row.ci_low, digits)}, {fmt(row.ci_high, digits)}]"
+
+
+def levelling_cells(rows: pd.DataFrame) -> list[str]:
+    """The verdict cells of one scenario's ratios: within 10%, interval inside, clear change."""
+    inside = (rows.value - 1).abs() <= MARGIN
+    wholly_in = (rows.ci_low >= 1 - MARGIN) & (rows.ci_high <= 1 + MARGIN)
+    wholly_out = (rows.ci_low > 1 + MARGIN) | (rows.ci_high < 1 - MARGIN)
+    names = [NAMES[o] for o in rows.outcome]
+    if wholly_in.all():
+        decided = "yes"
+    elif wholly_out.any():
+        decided = "**no**: " + ", ".join(n for n, out in zip(names, wholly_out, strict=True) if out)
+    else:
+        decided = "undetermined"
+    moves = [
+        ("up " if r.ci_low > 1 else "down ") + n
+        for n, (_, r) in zip(names, rows.iterrows(), strict=True)
+        if r.ci_low > 1 or r.ci_high < 1
+    ]
+    return ["yes" if inside.all() else "**no**", decided, ", ".join(moves) or "none"]
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """docs/validation.md's tables of section 4, from this script's CSV (so that the page quotes the CSV)."""
+    out = ["| scenario | uptake, week 260 | uptake, week 1,040 | change [95% CI] |", "|---|---|---|---|"]
+    for _, r in table[table.check == UPTAKE].iterrows():
+        out.append(f"| `{r.scenario}` | {r.at_260:.3f} | {r.at_1040:.3f} | {interval(r, signed, 3)} |")
+    for check, extra in ((YEARLY, True), (WEEKLY, False)):
+        head = (
+            "| scenario | backlog | complaints | maintenance hours | within 10% | interval inside ±10% | clear change |"  # noqa: E501
+        )
+        out += ["", head + (" uptake, year 30 → 40 |" if extra else ""), "|---" * (8 if extra else 7) + "|"]
+        for label, rows in table[table.check == check].groupby("scenario", sort=False):
+            cells = [interval(r, plain, 2) for _, r in rows.iterrows()] + levelling_cells(rows)
+            if extra:
+                up = table[(table.scenario == label) & (table.outcome == "uptake") & (table.check == CHANGE)]
+                cells.append(interval(up.iloc[0], signed, 3))
+            out.append(f"| `{label}` | " + " | ".join(cells) + " |")
+    out += [
+        "",
+        "| scenario | backlog, hours | complaints a week | maintenance, hours a week |",
+        "|---|---|---|---|",
+    ]
+    changes = table[(table.check == CHANGE) & table.outcome.isin(list(LEVEL))]
+    for label, rows in changes.groupby("scenario", sort=False):
+        cells = [f"{plain(r.at_1560, 1)} → {plain(r.at_2080, 1)}: {interval(r, signed, 1)}" for _, r in rows.iterrows()]
+        out.append(f"| `{label}` | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/)")
@@ -99,7 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--horizon", type=int, default=2080)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--out", default=str(ROOT / "docs" / "long_run.csv"))
+    ap.add_argument("--markdown", metavar="CSV", help="print docs/validation.md's tables from CSV; run nothing")
     args = ap.parse_args(argv)
+    if args.markdown:
+        try:
+            table = pd.read_csv(args.markdown)
+            text = markdown(table)
+        except (OSError, ValueError, KeyError, AttributeError, IndexError) as err:
+            print(f"long_run.py: {args.markdown}: not a table this script wrote ({err})", file=sys.stderr)
+            return 2
+        print(text, end="")
+        return 0
     if not 2 <= args.replications <= 1000 or not 1 <= args.horizon <= 5200:
         ap.error("--replications must be 2 to 1,000 and --horizon 1 to 5,200 weeks")
     files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -134,10 +217,13 @@ def main(argv: list[str] | None = None) -> int:
             for col in LEVEL:
                 early, late = (year_means(frame, col, end) for end in (1560, 2080))
                 rows.append(decade(label, col, "year to week 2080 / year to week 1560", early, late))
+            for col in LEVEL:
+                early, late = (year_means(frame, col, end) for end in (1560, 2080))
+                rows.append(decade(label, col, "year to week 2080 - year to week 1560", early, late))
             early, late = (year_means(frame, "uptake", end) for end in (1560, 2080))
             rows.append(decade(label, "uptake", "year to week 2080 - year to week 1560", early, late))
     out = pd.DataFrame(rows)
-    out.to_csv(args.out, index=False)
+    atomic_write_text(args.out, out.to_csv(index=False))
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(out.round(3).to_string(index=False))
     return 0

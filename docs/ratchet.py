@@ -13,10 +13,12 @@ and asks two questions:
    ``harvest_rate * pull * (1 - budget_pressure) * unmet / capacity`` a week (the harvest's own rate, by
    symmetry: an assumption), and cuts stop at the ceiling. The model is not changed: the variant is patched
    into this script's processes only. Both arms get the levelling check of ``docs/long_run.py`` on yearly
-   means (years 30 to 40, ratio of replication means, 95% paired bootstrap interval).
+   means (years 30 to 40, ratio of replication means, 95% paired bootstrap interval) and, beside it, the
+   change in the outcome's own unit (paired difference, 95% CI), which a near-empty backlog can be judged by.
 
-Writes ``docs/ratchet.csv`` (one row per arm, scenario and figure). Run:
-    python3 docs/ratchet.py [--replications 24] [--workers 2] [--counterweight] [scenario.yaml ...]
+Writes ``docs/ratchet.csv`` (one row per arm, scenario and figure), atomically. ``--arms counterweight`` runs
+one arm only. Run:
+    python3 docs/ratchet.py [--replications 24] [--workers 2] [--counterweight | --arms A,B] [scenario.yaml ...]
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from long_run import LEVEL, ratio, ratio_ci, year_means  # noqa: E402
 
+from cocreate_sim.fileio import atomic_write_text  # noqa: E402
 from cocreate_sim.mechanisms import operations  # noqa: E402
 from cocreate_sim.model import CoCreationModel  # noqa: E402
 from cocreate_sim.scenario import load_scenario  # noqa: E402
@@ -45,6 +48,7 @@ HORIZON = 2080
 CHECKPOINTS = (260, 520, 1040, 1560, 2080)
 """Weeks at which the demand factors are read (years 5, 10, 20, 30, 40)."""
 SHIPPED = operations.next_demand_factor
+ARMS = ("shipped", "counterweight")
 
 
 def ceiling(k: Any, budget_pressure: float) -> float:
@@ -87,18 +91,30 @@ def one_run(task: tuple[str, str, int, dict, tuple]) -> tuple[str, str, int, pd.
     return arm, label, seed, frame.reset_index(), factors
 
 
+def arm_list(text: str) -> list[str]:
+    arms = [a.strip() for a in text.split(",") if a.strip()]
+    if not arms or any(a not in ARMS for a in arms):
+        raise argparse.ArgumentTypeError(f"{text!r}: name one or both of {', '.join(ARMS)}, comma-separated")
+    return list(dict.fromkeys(arms))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/)")
     ap.add_argument("--replications", type=int, default=24)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--counterweight", action="store_true", help="also run the ratchet with a way back")
+    ap.add_argument(
+        "--arms",
+        type=arm_list,
+        help="the arms to run, comma-separated: shipped, counterweight (default: shipped, with --counterweight both)",
+    )
     ap.add_argument("--out", default=str(ROOT / "docs" / "ratchet.csv"))
     args = ap.parse_args(argv)
     if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64:
         ap.error("--replications must be 2 to 1,000 and --workers 1 to 64")
     files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
-    arms = ["shipped", "counterweight"] if args.counterweight else ["shipped"]
+    arms = args.arms or (["shipped", "counterweight"] if args.counterweight else ["shipped"])
     seeds = replication_seeds(1_000_000, args.replications)
     tasks = []
     for f in files:
@@ -134,6 +150,19 @@ def main(argv: list[str] | None = None) -> int:
                         year_40=late.mean(),
                     )
                 )
+                m, _, lo, hi = mean_ci(late - early)
+                rows.append(
+                    dict(
+                        arm=arm,
+                        scenario=f.stem,
+                        figure=f"{col} year 40 - year 30",
+                        value=m,
+                        ci_low=lo,
+                        ci_high=hi,
+                        year_30=early.mean(),
+                        year_40=late.mean(),
+                    )
+                )
             early, late = (year_means(frame, "uptake", end) for end in (1560, 2080))
             m, _, lo, hi = mean_ci(late - early)
             rows.append(
@@ -149,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
     out = pd.DataFrame(rows)
-    out.to_csv(args.out, index=False)
+    atomic_write_text(args.out, out.to_csv(index=False))
     with pd.option_context("display.width", 220, "display.max_rows", 2000):
         print(out.round(3).to_string(index=False))
     return 0

@@ -50,3 +50,49 @@ def test_maintenance_and_backlog_stay_bounded_in_a_small_municipality_over_fifte
     facilities = np.mean([f["facilities_count"].iloc[-1] for f in frames])
     built_per_week = np.mean([f["facilities_count"].diff().clip(lower=0).sum() / weeks for f in frames])
     assert facilities < built_per_week * weeks  # facilities leave the stock (worn out or adopted)
+
+
+# ------------------------------------------------------------- docs/long_run.py
+def _long_run():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("long_run", Path(__file__).parents[1] / "docs" / "long_run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_long_run_verdicts_tell_levelling_from_growth_and_from_noise():
+    import pandas as pd
+
+    lr = _long_run()
+
+    def rows(*cells):
+        return pd.DataFrame(
+            [dict(outcome=o, value=v, ci_low=lo, ci_high=hi) for o, (v, lo, hi) in zip(lr.LEVEL, cells, strict=True)]
+        )
+
+    assert lr.levelling_cells(rows((1.0, 0.95, 1.05), (1.02, 0.93, 1.08), (0.97, 0.91, 1.04))) == [
+        "yes",
+        "yes",
+        "none",
+    ]
+    grows = lr.levelling_cells(rows((1.6, 1.3, 2.1), (1.05, 0.8, 1.3), (0.85, 0.7, 0.95)))
+    assert grows == ["**no**", "**no**: backlog", "up backlog, down maintenance hours"]
+    assert lr.levelling_cells(rows((1.05, 0.5, 1.8), (1.0, 0.6, 1.5), (1.0, 0.9, 1.1)))[:2] == ["yes", "undetermined"]
+
+
+def test_long_run_prints_the_pages_tables_from_its_csv(tmp_path, capsys):
+    lr = _long_run()
+    out = tmp_path / "long_run.csv"
+    baseline = str(lr.ROOT / "scenarios" / "npm_baseline.yaml")
+    assert lr.main([baseline, "--replications", "2", "--horizon", "1040", "--workers", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert lr.main(["--markdown", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("| `npm_baseline` |") == 1 and "uptake, week 1,040" in text  # no week 2,080: no levelling
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nonsense\n1\n")
+    assert lr.main(["--markdown", str(bad)]) == 2
+    assert "not a table this script wrote" in capsys.readouterr().err
