@@ -35,7 +35,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from long_run import LEVEL, ratio, ratio_ci, year_means  # noqa: E402
+from long_run import LEVEL, decade, year_means  # noqa: E402
 
 from cocreate_sim.fileio import atomic_write_text  # noqa: E402
 from cocreate_sim.mechanisms import operations  # noqa: E402
@@ -135,48 +135,22 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(
                         dict(arm=arm, scenario=f.stem, figure=f"{figure} week {week}", value=m, ci_low=lo, ci_high=hi)
                     )
-            for col in LEVEL:
+            checks = [(col, op) for col in LEVEL for op in ("/", "-")] + [("uptake", "-")]
+            for col, op in checks:
                 early, late = (year_means(frame, col, end) for end in (1560, 2080))
-                low, high = ratio_ci(early, late)
+                row = decade(f.stem, col, f"year to week 2080 {op} year to week 1560", early, late)
                 rows.append(
                     dict(
                         arm=arm,
                         scenario=f.stem,
-                        figure=f"{col} year 40 / year 30",
-                        value=ratio(early.mean(), late.mean()),
-                        ci_low=low,
-                        ci_high=high,
-                        year_30=early.mean(),
-                        year_40=late.mean(),
+                        figure=f"{col} year 40 {op} year 30",
+                        value=row["value"],
+                        ci_low=row["ci_low"],
+                        ci_high=row["ci_high"],
+                        year_30=row["at_1560"],
+                        year_40=row["at_2080"],
                     )
                 )
-                m, _, lo, hi = mean_ci(late - early)
-                rows.append(
-                    dict(
-                        arm=arm,
-                        scenario=f.stem,
-                        figure=f"{col} year 40 - year 30",
-                        value=m,
-                        ci_low=lo,
-                        ci_high=hi,
-                        year_30=early.mean(),
-                        year_40=late.mean(),
-                    )
-                )
-            early, late = (year_means(frame, "uptake", end) for end in (1560, 2080))
-            m, _, lo, hi = mean_ci(late - early)
-            rows.append(
-                dict(
-                    arm=arm,
-                    scenario=f.stem,
-                    figure="uptake year 40 - year 30",
-                    value=m,
-                    ci_low=lo,
-                    ci_high=hi,
-                    year_30=early.mean(),
-                    year_40=late.mean(),
-                )
-            )
     out = pd.DataFrame(rows)
     atomic_write_text(args.out, out.to_csv(index=False))
     with pd.option_context("display.width", 220, "display.max_rows", 2000):
