@@ -96,3 +96,28 @@ def test_long_run_prints_the_pages_tables_from_its_csv(tmp_path, capsys):
     bad.write_text("nonsense\n1\n")
     assert lr.main(["--markdown", str(bad)]) == 2
     assert "not a table this script wrote" in capsys.readouterr().err
+
+
+def test_transition_arms_change_one_thing_each_within_its_range():
+    import argparse
+    import importlib.util
+    from pathlib import Path
+
+    import pytest
+
+    from cocreate_sim.constants import CONSTANTS
+
+    spec = importlib.util.spec_from_file_location("transition", Path(__file__).parents[1] / "docs" / "transition.py")
+    tr = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tr)
+    arms = tr.settings([0.0, 0.7])
+    assert [a[3] for a in arms[:2]] == [{}, {}] and [a[2]["zero_error_culture"] for a in arms[:2]] == [0.0, 0.7]
+    shipped = arms[2][2]
+    for _, _, levers, constants in arms[3:]:
+        assert levers == shipped and len(constants) == 1
+        ((name, value),) = constants.items()
+        assert CONSTANTS[name].low <= value <= CONSTANTS[name].high and value != CONSTANTS[name].value
+    with pytest.raises(argparse.ArgumentTypeError):
+        tr.level_list("0.2,1.5")
+    with pytest.raises(argparse.ArgumentTypeError):
+        tr.level_list("none")

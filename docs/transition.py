@@ -1,0 +1,135 @@
+"""Why co-creation still spreads in the fourth decade: how fast the shift approaches its end (docs/validation.md, 4).
+
+The long-run check (``docs/long_run.py``) finds maintenance still growing between years 30 and 40 where
+uptake still rises. This script asks whether that is a transition near its end (a curve bending towards a
+plateau, as a tipping point's slow final approach would give) or a steady creep, and whether the learning
+constants that set how fast a worker learns decide it:
+
+1. **The zero-error sweep**: the NPM baseline with ``zero_error_culture`` at each of ``--levels`` (the lever
+   that ``drop_zero_error_culture.yaml`` moves, from none to the baseline's 0.7). If growth in the fourth
+   decade peaked at the values just above a threshold and vanished far from it, the misses would be a slow
+   approach near a tipping point; if it stays where the culture is weakest, the spread itself is slow.
+2. **The learning constants**: ``drop_zero_error_culture.yaml`` with one learning constant at the end of its
+   plausible range that speeds learning (``gap``, ``fade``, ``peer_rate``, ``practice_rate``; ranges in
+   ``src/cocreate_sim/constants_table.py``).
+
+For every setting: yearly mean uptake at years 5, 10, 20, 30 and 40 (mean over replications), the change in
+the second and in the fourth decade (paired difference, 95% CI) and the ratio of yearly mean maintenance
+hours, year 40 over year 30 (95% paired bootstrap interval, as ``docs/long_run.py``). A curve that levels
+off grows less in the fourth decade than in the second.
+
+Seeds: the block 5,500,000+ (used by no other check and by no tuning). Writes ``docs/transition.csv``
+atomically. Run:
+    python3 docs/transition.py [--replications 24] [--workers 2] [--levels 0,0.1,0.2,0.3,0.45,0.7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from long_run import decade  # noqa: E402
+
+from cocreate_sim.constants import CONSTANTS  # noqa: E402
+from cocreate_sim.fileio import atomic_write_text  # noqa: E402
+from cocreate_sim.runner import run_timeseries  # noqa: E402
+from cocreate_sim.scenario import load_scenario  # noqa: E402
+from cocreate_sim.statistics import replication_seeds  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_SEED = 5_500_000
+"""This script's seed block."""
+HORIZON = 2080
+YEARS = (5, 10, 20, 30, 40)
+"""Years whose mean uptake is reported (year n: weeks 52(n-1)+1 to 52n)."""
+FASTER = ("gap", "fade", "peer_rate", "practice_rate")
+"""Learning constants set to the end of their range that speeds learning (fade: the low end)."""
+
+
+def faster_value(name: str) -> float:
+    row = CONSTANTS[name]
+    return float(row.low if name == "fade" else row.high)
+
+
+def settings(levels: list[float]) -> list[tuple[str, str, dict[str, Any], dict[str, float]]]:
+    """(design, label, levers, constants) of every arm."""
+    baseline = dict(load_scenario(ROOT / "scenarios" / "npm_baseline.yaml").params)
+    dropped = dict(load_scenario(ROOT / "scenarios" / "drop_zero_error_culture.yaml").params)
+    sweep = "zero-error sweep"
+    arms = [(sweep, f"zero_error_culture {z:g}", {**baseline, "zero_error_culture": z}, {}) for z in levels]
+    arms.append(("learning constants", "drop_zero_error_culture as shipped", dropped, {}))
+    for name in FASTER:
+        value = faster_value(name)
+        arms.append(("learning constants", f"drop_zero_error_culture, {name} {value:g}", dropped, {name: value}))
+    return arms
+
+
+def one_run(task: tuple[int, int, dict[str, Any], dict[str, float]]) -> tuple[int, np.ndarray]:
+    arm, seed, levers, constants = task
+    ts = run_timeseries(steps=HORIZON, rng=seed, constants=constants or None, **levers)
+    year = (ts.index.to_numpy() - 1) // 52 + 1
+    means = ts[["uptake", "maintenance_hours"]].groupby(year).mean()
+    return arm, means.reindex(range(1, HORIZON // 52 + 1)).to_numpy()
+
+
+def level_list(text: str) -> list[float]:
+    try:
+        levels = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: comma-separated numbers from 0 to 1") from None
+    if not levels or any(not 0.0 <= z <= 1.0 for z in levels):
+        raise argparse.ArgumentTypeError(f"{text!r}: comma-separated numbers from 0 to 1")
+    return levels
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replications", type=int, default=24)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--levels", type=level_list, default=[0.0, 0.1, 0.2, 0.3, 0.45, 0.7])
+    ap.add_argument("--out", default=str(ROOT / "docs" / "transition.csv"))
+    args = ap.parse_args(argv)
+    if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64:
+        ap.error("--replications must be 2 to 1,000 and --workers 1 to 64")
+    arms = settings(args.levels)
+    seeds = replication_seeds(BASE_SEED, args.replications)
+    tasks = [(i, s, levers, constants) for i, (_, _, levers, constants) in enumerate(arms) for s in seeds]
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = list(pool.map(one_run, tasks, chunksize=1))
+    rows = []
+    for i, (design, label, _, _) in enumerate(arms):
+        runs = np.array([r for a, r in results if a == i])  # replication x year x (uptake, maintenance)
+        row: dict[str, Any] = dict(design=design, setting=label, n=len(runs))
+        for y in YEARS:
+            row[f"uptake_year_{y}"] = float(runs[:, y - 1, 0].mean())
+        for name, early, late in (("decade_2", 10, 20), ("decade_4", 30, 40)):
+            change = decade(label, "uptake", " - ", runs[:, early - 1, 0], runs[:, late - 1, 0])
+            row[f"uptake_{name}"], row[f"uptake_{name}_low"], row[f"uptake_{name}_high"] = (
+                change["value"],
+                change["ci_low"],
+                change["ci_high"],
+            )
+        kept = decade(label, "maintenance_hours", " / ", runs[:, 29, 1], runs[:, 39, 1])
+        row["maintenance_ratio"], row["maintenance_ratio_low"], row["maintenance_ratio_high"] = (
+            kept["value"],
+            kept["ci_low"],
+            kept["ci_high"],
+        )
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    atomic_write_text(args.out, out.to_csv(index=False))
+    with pd.option_context("display.width", 250, "display.max_columns", 40):
+        print(out.round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
