@@ -40,6 +40,7 @@ from long_run import LEVEL, decade, year_means  # noqa: E402
 from cocreate_sim.fileio import atomic_write_text  # noqa: E402
 from cocreate_sim.mechanisms import operations  # noqa: E402
 from cocreate_sim.model import CoCreationModel  # noqa: E402
+from cocreate_sim.runner import release  # noqa: E402
 from cocreate_sim.scenario import load_scenario  # noqa: E402
 from cocreate_sim.statistics import mean_ci, replication_seeds  # noqa: E402
 
@@ -88,6 +89,7 @@ def one_run(task: tuple[str, str, int, dict, tuple]) -> tuple[str, str, int, pd.
             factors.append(dict(week=week, factor=float(f.mean()), at_ceiling=float(np.mean(f >= top - 1e-9))))
     frame = model.datacollector.get_model_vars_dataframe()[["uptake", *LEVEL]].copy()
     frame.index.name = "week"
+    release(model)  # Mesa's model and agents refer to each other: without this a worker grows by about 5 MB a run
     return arm, label, seed, frame.reset_index(), factors
 
 
