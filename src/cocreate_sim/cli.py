@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
-from .errors import UserError, did_you_mean, missing_extra, whole_number_option
+from .errors import UserError, did_you_mean, display, missing_extra, whole_number_option
 from .i18n import add_language_option
 from .posterior import DRAWS, SEEDS_PER_DRAW
 
@@ -430,6 +430,27 @@ def _what_was_kept(argv: Sequence[str]) -> str:
     return ": no results folder was written (results appear only when complete)."
 
 
+PATH_HINT = (
+    "Give the path of an existing file or folder you may read (and, for --out, a folder you may write to), "
+    "with no part longer than 255 characters."
+)
+"""What a path must be, said after the file system refused one."""
+
+
+def os_problem(exc: OSError) -> str:
+    """One paragraph for an OSError that reached the top: the path, what the system said, what is allowed.
+
+    Commands check the paths they expect to be wrong; this is the net for the rest (a folder made unreadable,
+    a link that loops, a full disk), so that none of them ends in a traceback.
+    """
+    reason = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return (
+            f"the system refused to read or write: {reason}. Nothing was half-written (results are written atomically)."
+        )
+    return f"{display(exc.filename)}: {reason}. {PATH_HINT}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of run.py: parse, dispatch, and turn user mistakes and Ctrl-C into clean exits."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -459,6 +480,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
     except RuntimeError as exc:
+        if str(exc).startswith("Symlink loop"):  # Path.resolve on a looping link (Python 3.11-3.12)
+            print(f"error: {exc}: a symbolic link that points back at itself. {PATH_HINT}", file=sys.stderr)
+            return EXIT_USER_ERROR
         if type(exc).__name__ != "TaskError":  # executor.TaskError, without importing the executor here
             raise
         print(f"error: {exc}", file=sys.stderr)
@@ -473,6 +497,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the file system refused a path (permissions, a name too long, a loop, a full disk)
+        print(f"error: {os_problem(exc)}", file=sys.stderr)
+        return EXIT_USER_ERROR if exc.filename is not None else EXIT_FAILED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

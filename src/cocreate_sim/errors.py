@@ -27,7 +27,7 @@ def display(path: str | Path) -> str:
     path = Path(path)
     try:
         text = str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Path.resolve on Python 3.11-3.12)
         text = str(path)
     if len(text) > MAX_SHOWN_PATH_CHARS:  # a hostile or mistaken name: show its end, where the file name is
         text = "..." + text[-(MAX_SHOWN_PATH_CHARS - 3) :]

@@ -160,9 +160,19 @@ def prepare_out_dir(out_dir: str | Path, option: str = "--out") -> Path:
     a path that is a file, and a folder this process cannot write in (found
     by writing and removing a small file there).
     """
+    if not str(out_dir).strip():
+        raise UserError(f"{option} is empty: give a folder for the results, e.g. {option} results (the default).")
     out_dir = Path(out_dir).expanduser()
     shown = display(out_dir)
-    resolved = out_dir.resolve()
+    try:
+        resolved = out_dir.resolve()
+        is_file = out_dir.exists() and not out_dir.is_dir()
+    except (OSError, RuntimeError) as exc:  # a name too long, a link that loops, a folder we may not look in
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UserError(
+            f"{option} {shown}: cannot use this path ({reason}). Give a folder you can write in, with no part "
+            f"longer than 255 characters, e.g. {option} results (the default)."
+        ) from None
     system = next((f for f in _system_folders() if _is_within(resolved, f)), None)
     if system is not None or resolved in {Path(r) for r in SHARED_ROOTS}:
         where = f"inside the system folder {system}" if system is not None else f"directly into {resolved}"
@@ -170,7 +180,7 @@ def prepare_out_dir(out_dir: str | Path, option: str = "--out") -> Path:
             f"{option} {shown}: results are never written {where}. Give a folder of your own, e.g. "
             f"{option} results (the default) or {option} ~/cocreate-results."
         )
-    if out_dir.exists() and not out_dir.is_dir():
+    if is_file:
         raise UserError(f"{option} {shown}: this is a file, not a folder; give a folder for the results.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -74,6 +74,10 @@ class Scenario:
         return {k: v for k, v in self.params.items() if v != DEFAULTS[k]}
 
 
+MAX_PROBLEMS_SHOWN = 20
+"""Most problems of one file listed in its error: a file with thousands of bad keys is not a page of errors."""
+
+
 class ScenarioErrors(UserError):
     """Every mistake found in one scenario file, reported together so a planner fixes them in one go."""
 
@@ -82,7 +86,10 @@ class ScenarioErrors(UserError):
         if len(problems) == 1:
             text = problems[0]
         else:
-            text = f"{display(path)}: {len(problems)} problems.\n" + "\n".join(f"- {p}" for p in problems)
+            shown = problems[:MAX_PROBLEMS_SHOWN]
+            text = f"{display(path)}: {len(problems)} problems.\n" + "\n".join(f"- {p}" for p in shown)
+            if len(problems) > len(shown):
+                text += f"\n- ... and {len(problems) - len(shown)} more (fix these first, then validate again)"
         super().__init__(text)
 
 
