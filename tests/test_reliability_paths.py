@@ -76,3 +76,19 @@ def test_thousands_of_mistakes_in_one_file_are_not_a_page_of_errors(tmp_path, ca
     err = _error(capsys)
     assert "500 problems" in err and f"and {500 - MAX_PROBLEMS_SHOWN} more" in err
     assert err.count("\n- ") == MAX_PROBLEMS_SHOWN + 1
+
+
+@pytest.mark.parametrize("value", ["1:30", "0x10", "010", "-010", "0b11"])
+def test_numbers_yaml_would_read_in_another_base_are_refused(tmp_path, capsys, value):
+    scenario = tmp_path / "odd.yaml"
+    scenario.write_text(f"name: odd\nhorizon: {value}\n")
+    assert cli.main(["validate", str(scenario)]) == cli.EXIT_USER_ERROR
+    err = _error(capsys)
+    assert "odd.yaml, line 2" in err and "plain decimal" in err
+
+
+@pytest.mark.parametrize("value", ["90", "+90", "1_000"])
+def test_plain_decimals_are_still_read(tmp_path, capsys, value):
+    scenario = tmp_path / "plain.yaml"
+    scenario.write_text(f"name: plain\nhorizon: {value}\n")
+    assert cli.main(["validate", str(scenario)]) == 0

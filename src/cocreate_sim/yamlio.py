@@ -7,6 +7,7 @@ line, what is allowed. PyYAML's safe loader only: no object construction.
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from .errors import UserError, clip, closest, display
 from .limits import MAX_FILE_BYTES, MAX_NUMBER_CHARS, MAX_YAML_DEPTH
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_NOT_DECIMAL = re.compile(r":|^[-+]?0[xXbBoO]|^[-+]?0[0-9_]+$")
+"""YAML 1.1 numbers that are not plain decimals: base 60 ('1:30'), hexadecimal, binary, octal ('010')."""
 
 KeyLines = dict[tuple[str, ...], int]
 """The 1-based line of every key path, e.g. ``('params', 'seed') -> 12``; list items by their index."""
@@ -142,6 +145,14 @@ def _walk(path: Path, node: yaml.Node, prefix: tuple[str, ...], lines: KeyLines,
             raise UserError(
                 f"{where(path, node.start_mark.line + 1)}: a number of {len(node.value):,} characters; "
                 f"no value in a {kind} needs more than a few digits (at most {MAX_NUMBER_CHARS:,} are read)."
+            )
+        if node.tag in _NUMBER_TAGS and _NOT_DECIMAL.search(node.value):
+            # YAML 1.1 reads '1:30' as 90 (base 60), '010' as 8 (octal) and '0x10' as 16: a planner who wrote a
+            # time or a zero-padded number would get a value they never meant, so only plain decimals are read.
+            raise UserError(
+                f"{where(path, node.start_mark.line + 1)}: '{clip(node.value, 40)}' is not a plain decimal number "
+                f"(YAML would read it as base 60, octal, hexadecimal or binary). Write numbers in a {kind} as "
+                "plain decimals, e.g. 90, 0.3 or 0.001; quote the value if it is meant as text."
             )
         return
     line = node.start_mark.line + 1
