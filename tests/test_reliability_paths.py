@@ -92,3 +92,11 @@ def test_plain_decimals_are_still_read(tmp_path, capsys, value):
     scenario = tmp_path / "plain.yaml"
     scenario.write_text(f"name: plain\nhorizon: {value}\n")
     assert cli.main(["validate", str(scenario)]) == 0
+
+
+def test_a_link_to_nothing_says_so_instead_of_suggesting_its_own_name(tmp_path, capsys):
+    link = tmp_path / "mine.yaml"
+    os.symlink("gone.yaml", link)
+    assert cli.main(["validate", str(link)]) == cli.EXIT_USER_ERROR
+    err = _error(capsys)
+    assert "is a link to 'gone.yaml', which does not exist" in err and "Did you mean" not in err

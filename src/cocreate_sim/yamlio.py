@@ -7,6 +7,7 @@ line, what is allowed. PyYAML's safe loader only: no object construction.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from pathlib import Path
@@ -52,6 +53,11 @@ def read_text(path: str | Path, kind: str = "scenario file") -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            target = clip(str(os.readlink(path)), 80)
+            raise UserError(
+                f"{clip(str(path), 120)} is a link to '{target}', which does not exist; give the path of a .yaml file."
+            ) from None
         raise UserError(f"{display(path)}: no such file.{nearby_files(path)}") from None
     except OSError as exc:
         raise UserError(f"{display(path)}: cannot be read ({exc.strerror or exc}).") from None
