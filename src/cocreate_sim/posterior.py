@@ -19,8 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .constants import CONSTANTS, ConstantError, check_constant
-from .errors import UserError, display
-from .limits import MAX_FILE_BYTES, MAX_REPLICATIONS
+from .errors import UserError, clip, display, shorten
+from .limits import (
+    MAX_FILE_BYTES,
+    MAX_POSTERIOR_BYTES,
+    MAX_POSTERIOR_PARTICLES,
+    MAX_PROVENANCE_BYTES,
+    MAX_REPLICATIONS,
+    MAX_SHOWN_CHARS,
+)
 
 if TYPE_CHECKING:  # numpy and pandas load when a posterior is read: the command line imports this module
     import numpy as np
@@ -66,6 +73,34 @@ MODEL_SOURCES = ("model.py", "runner.py", "params.py", "metrics.py", "initiative
 """The package's files whose code decides a model run's output (what :func:`model_code_hash` covers)."""
 CODE_HASH_DIGITS = 16
 """Hex digits of the model code hash kept in sweep manifests, posteriors and robust-conclusions tables."""
+NOT_A_POSTERIOR = "not a posterior written by 'run.py calibrate'"
+"""How a message says that a file is no posterior at all."""
+PROVENANCE_TEXTS = (
+    "package",
+    "package_version",
+    "git_commit",
+    "python_version",
+    "mesa_version",
+    "numpy_version",
+    "pandas_version",
+    "platform",
+    "timestamp_utc",
+    "command",
+    "constants_table",
+    "model_code",
+    "pyabc_version",
+)
+"""Keys of a posterior's provenance that hold a text (or null) when present: what results folders and reports copy."""
+TARGETS_TEXTS = ("name", "file", "digest")
+"""Keys of its ``targets`` record that hold a text when present."""
+CALIBRATION_COUNTS = ("population", "budget", "generations", "simulations")
+"""Keys of its ``calibration`` record that hold a whole number of at least 0 when present."""
+CALIBRATION_NUMBERS = ("epsilon", "effective_sample_size", "wall_seconds")
+"""Keys of its ``calibration`` record that hold a number of at least 0 when present."""
+CALIBRATION_TEXTS = ("stopped",)
+"""Keys of its ``calibration`` record that hold a text when present."""
+RANGE_SLACK = 1e-9
+"""Relative slack at the ends of a constant's range: the prior's draws may round one unit past either end."""
 
 
 def model_code_hash() -> str:
@@ -197,56 +232,186 @@ def conclusions_path(posterior: str | Path) -> Path:
 
 
 def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A posterior written by ``run.py calibrate``: weighted particles and provenance (a damaged file: UserError)."""
+    """A posterior written by ``run.py calibrate``: weighted particles and provenance (a damaged file: UserError).
+
+    The footer (columns, particle count, provenance) is checked before any column is read, and every value
+    after (:func:`check_particles`), so that a damaged or hostile file is refused before a run starts, never
+    after hours of runs. The particles come back as floating-point columns in the file's order.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = Path(path)
-    what = "not a posterior written by 'run.py calibrate'"
+    shown = display(path)
     if not path.is_file():
         raise UserError(
-            f"{display(path)}: no posterior file there (a posterior is the posterior.parquet that 'python3 run.py "
+            f"{shown}: no posterior file there (a posterior is the posterior.parquet that 'python3 run.py "
             "calibrate' writes). Give another with --posterior FILE, or run the point model with --point."
         )
-    if path.stat().st_size > MAX_FILE_BYTES * 100:
-        raise UserError(f"{display(path)}: {what} (larger than {MAX_FILE_BYTES * 100:,} bytes).")
+    if path.stat().st_size > MAX_POSTERIOR_BYTES:
+        raise UserError(f"{shown}: {NOT_A_POSTERIOR} (larger than {MAX_POSTERIOR_BYTES:,} bytes).")
     try:
-        table = pq.read_table(path)
-        info = json.loads((table.schema.metadata or {})[METADATA_KEY])
-        frame = table.to_pandas()
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise UserError(f"{display(path)}: {what} ({str(exc)[:100]}).") from None
-    unknown = [str(c)[:40] for c in frame.columns if c != WEIGHT and c not in CONSTANTS]
-    if WEIGHT not in frame.columns or unknown or len(frame.columns) < 2:
-        raise UserError(
-            f"{display(path)}: {what}: the columns must be constants of the model and '{WEIGHT}'; "
-            f"unknown: {unknown[:5]}."
-        )
-    if not isinstance(info, dict):
-        raise UserError(f"{display(path)}: {what} (its provenance is not a record).")
+        with pq.ParquetFile(path) as parquet:
+            schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+            names = _particle_columns(path, schema)
+            if not 0 < rows <= MAX_POSTERIOR_PARTICLES:
+                raise UserError(
+                    f"{shown}: {NOT_A_POSTERIOR}: it holds {rows:,} particles (rows); a posterior holds 1 to "
+                    f"{MAX_POSTERIOR_PARTICLES:,} ('run.py calibrate' writes --population of them, 300 by default)."
+                )
+            info = check_provenance(path, (schema.metadata or {}).get(METADATA_KEY), names)
+            table = parquet.read(columns=[*names, WEIGHT], use_pandas_metadata=False)
+    except (pa.ArrowException, OSError, ValueError, TypeError, MemoryError) as exc:
+        if isinstance(exc, UserError):  # ConstantError is a ValueError too
+            raise
+        raise UserError(f"{shown}: {NOT_A_POSTERIOR} ({clip(str(exc))}).") from None
+    if table.num_rows != rows:  # the footer said otherwise: never trust it twice
+        raise UserError(f"{shown}: {NOT_A_POSTERIOR} (its footer declares {rows:,} rows, its data differ).")
+    frame = pd.DataFrame({name: np.asarray(table.column(name).to_numpy(), dtype=float) for name in table.column_names})
+    check_particles(path, frame)
     return frame, info
 
 
-def _checked(path: Path, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+def _particle_columns(path: Path, schema: Any) -> list[str]:
+    """The constants a posterior file's schema holds, in order: each a known constant, once, with numbers."""
+    import pyarrow as pa
+
+    shown = display(path)
+    columns = [str(c) for c in schema.names]
+    unknown = [clip(c, 40) for c in columns if c != WEIGHT and c not in CONSTANTS]
+    names = [c for c in columns if c != WEIGHT]
+    if WEIGHT not in columns or unknown or not names:
+        wrong = (
+            f"unknown: {unknown[:5]}"
+            if unknown
+            else f"no '{WEIGHT}' column"
+            if WEIGHT not in columns
+            else "no column of a constant"
+        )
+        raise UserError(
+            f"{shown}: {NOT_A_POSTERIOR}: the columns must be constants of the model and '{WEIGHT}' "
+            f"('python3 run.py constants' lists the constants); {wrong}."
+        )
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise UserError(f"{shown}: {NOT_A_POSTERIOR}: column(s) {twice[:5]} appear more than once.")
+    for column, kind in zip(columns, schema.types, strict=True):
+        if not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
+            raise UserError(
+                f"{shown}: {NOT_A_POSTERIOR}: column '{column}' must hold numbers (floating-point or whole), "
+                f"but holds {clip(str(kind), 40)}."
+            )
+    return names
+
+
+def _damaged(path: Path, key: str, allowed: str, value: Any) -> UserError:
+    """The one message for a provenance record whose ``key`` holds other than ``allowed``."""
+    got = clip(json.dumps(value)) if isinstance(value, list) and len(value) <= MAX_SHOWN_CHARS else shorten(value)
+    return UserError(
+        f"{display(path)}: its provenance (the '{METADATA_KEY.decode()}' record of the Parquet metadata, which "
+        f"'run.py calibrate' writes) is damaged: key '{key}' must be {allowed}; got {got}. Recalibrate "
+        "(docs/calibration.md), give another posterior with --posterior FILE, or run the point model with --point."
+    )
+
+
+def check_provenance(path: Path, raw: bytes | None, names: list[str]) -> dict[str, Any]:
+    """A posterior's provenance record, parsed and checked key by key (UserError naming the key otherwise).
+
+    Results folders and reports copy these keys after every run; a record checked only then fails after
+    hours of runs. ``names`` are the constants of the file's columns, which ``calibration.constants`` must list.
+    Keys the package does not read may hold anything.
+    """
+    shown = display(path)
+    record = f"the '{METADATA_KEY.decode()}' record of its Parquet metadata"
+    if raw is None:
+        raise UserError(f"{shown}: {NOT_A_POSTERIOR}: {record} (its provenance) is missing.")
+    if len(raw) > MAX_PROVENANCE_BYTES:
+        raise UserError(
+            f"{shown}: {NOT_A_POSTERIOR}: {record} (its provenance) is {len(raw):,} bytes; at most "
+            f"{MAX_PROVENANCE_BYTES:,} are allowed."
+        )
+    try:
+        info = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; RecursionError: deep nesting
+        raise UserError(
+            f"{shown}: {NOT_A_POSTERIOR}: {record} (its provenance) is not JSON ({clip(str(exc))})."
+        ) from None
+    if not isinstance(info, dict):
+        raise UserError(f"{shown}: {NOT_A_POSTERIOR}: {record} (its provenance) is {shorten(info)}, not a record.")
+    text = "a text (or null)"
+    for key in PROVENANCE_TEXTS:
+        if info.get(key) is not None and not isinstance(info[key], str):
+            raise _damaged(path, key, text, info[key])
+    targets = info.get("targets", {})
+    if not isinstance(targets, dict):
+        raise _damaged(path, "targets", "a record of the targets file (name, file, digest)", targets)
+    for key in TARGETS_TEXTS:
+        if key in targets and not isinstance(targets[key], str):
+            raise _damaged(path, f"targets.{key}", "a text", targets[key])
+    calibration = info.get("calibration", {})
+    if not isinstance(calibration, dict):
+        raise _damaged(path, "calibration", "a record of the calibration (constants, epsilon, ...)", calibration)
+    fitted = calibration.get("constants", names)
+    if not isinstance(fitted, list) or sorted(map(str, fitted)) != sorted(names) or len(fitted) != len(names):
+        raise _damaged(
+            path, "calibration.constants", f"the list of the constants the particles hold, each once: {names}", fitted
+        )
+    for key in CALIBRATION_COUNTS:
+        value = calibration.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _damaged(path, f"calibration.{key}", "a whole number of at least 0", value)
+    for key in CALIBRATION_NUMBERS:
+        value = calibration.get(key, 0.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise _damaged(path, f"calibration.{key}", "a number of at least 0", value)
+    for key in CALIBRATION_TEXTS:
+        if key in calibration and not isinstance(calibration[key], str):
+            raise _damaged(path, f"calibration.{key}", "a text", calibration[key])
+    return info
+
+
+def check_particles(path: Path, frame: pd.DataFrame) -> None:
+    """Every particle in its constants' declared ranges with a positive, finite weight (UserError otherwise).
+
+    The calibration's priors are uniform on the declared plausible ranges (:mod:`cocreate_sim.calibration.abc`),
+    so a real particle never leaves them; one that does is damage, not data. Checked with numpy, all rows at once.
+    """
     import numpy as np
 
-    names = [c for c in frame.columns if c != WEIGHT]
-    try:
-        values = frame[names].to_numpy(dtype=float)
-        weights = frame[WEIGHT].to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        raise UserError(f"{display(path)}: every column of a posterior must hold numbers.") from None
-    if len(weights) == 0 or not np.isfinite(weights).all() or (weights < 0).any() or not weights.sum() > 0:
+    shown = display(path)
+    weights = frame[WEIGHT].to_numpy(dtype=float)
+    bad = ~(np.isfinite(weights) & (weights > 0))
+    allowed = f"{shown}: column '{WEIGHT}': the particles' weights must be finite numbers above 0 with a finite sum"
+    if bad.any():
+        row = int(np.argmax(bad))
         raise UserError(
-            f"{display(path)}: the particles' weights must be finite, at least 0 and not all 0 "
-            f"({len(weights)} particles)."
+            f"{allowed}; particle {row + 1} has {float(weights[row])!r} ({int(bad.sum()):,} of {len(weights):,} "
+            "refused)."
         )
-    for j, name in enumerate(names):
-        for value in values[:, j]:
-            try:
-                check_constant(name, float(value))
-            except ConstantError as exc:
-                raise UserError(f"{display(path)}: a particle the model cannot run: {exc}") from None
-    return weights / weights.sum(), names
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        raise UserError(f"{allowed}; these add up to more than the largest number ({len(weights):,} particles).")
+    for name in frame.columns:
+        if name == WEIGHT:
+            continue
+        c = CONSTANTS[name]
+        values = frame[name].to_numpy(dtype=float)
+        slack = RANGE_SLACK * max(abs(c.low), abs(c.high))
+        bad = ~(np.isfinite(values) & (values >= c.low - slack) & (values <= c.high + slack))
+        if c.integer:
+            bad |= values != np.round(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            whole = " whole" if c.integer else ""
+            raise UserError(
+                f"{shown}: column '{name}' holds a particle the model cannot run: particle {row + 1} has "
+                f"{float(values[row])!r} ({int(bad.sum()):,} of {len(values):,} refused). Constant '{name}' must be "
+                f"a finite{whole} number from {c.low:g} to {c.high:g}, its declared plausible range and the "
+                "calibration's prior ('python3 run.py constants' lists them)."
+            )
 
 
 def systematic_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -279,12 +444,16 @@ def draw_constants(
         )
     path = SHIPPED if path is None else Path(path)
     frame, info = read_posterior(path)
-    weights, names = _checked(path, frame)
+    names = [c for c in frame.columns if c != WEIGHT]
+    weights = frame[WEIGHT].to_numpy(dtype=float)
     rng = np.random.default_rng([abs(int(seed)), DRAW_STREAM])
-    chosen = systematic_resample(weights, draws, rng)
+    chosen = systematic_resample(weights / weights.sum(), draws, rng)
     rng.shuffle(chosen)
     values = frame[names].to_numpy(dtype=float)
-    sets = tuple({name: check_constant(name, float(values[i, j])) for j, name in enumerate(names)} for i in chosen)
+    try:
+        sets = tuple({name: check_constant(name, float(values[i, j])) for j, name in enumerate(names)} for i in chosen)
+    except ConstantError as exc:  # read_posterior checked the ranges; this is the model's own rule, said once
+        raise UserError(f"{display(path)}: a particle the model cannot run: {exc}") from None
     return PosteriorDraws(
         path=path,
         sha256=sha256_file(path),
