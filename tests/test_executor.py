@@ -124,7 +124,9 @@ def test_make_executor_chooses_by_size_workers_and_cluster():
     assert make_executor(3, workers=8, in_process_below=0).workers == 3  # never more processes than tasks
     assert isinstance(make_executor(200, workers=2, dask=True), DaskExecutor)
     assert isinstance(make_executor(3, cluster="tcp://127.0.0.1:1"), DaskExecutor)
-    with pytest.raises(UserError, match="at least 1"):
+    with pytest.raises(UserError, match="from 1 to"):
         make_executor(10, workers=0)
+    with pytest.raises(UserError, match="from 1 to"):
+        make_executor(10, workers=100_000)
     with pytest.raises(UserError, match="one of the two"):
         make_executor(10, workers=2, cluster="tcp://127.0.0.1:1")

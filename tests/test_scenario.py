@@ -180,7 +180,7 @@ def test_command_line_typo_gets_a_suggestion(base: Path):
         ("params:\n  decision_path_length: 2.5\n", "whole number"),
         ("params:\n  discretion: .nan\n", "finite"),
         ("extends: 3\n", "'extends' must name one scenario file"),
-        ("name: has space\n", "'name' must be a short name"),
+        ("name: has space\n", "'name' becomes part of a results folder's name"),
     ],
 )
 def test_wrong_type_or_range_names_the_key_and_what_is_allowed(base: Path, text: str, expected: str):

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
-from .errors import UserError, did_you_mean, display, missing_extra, whole_number_option
+from .errors import UserError, did_you_mean, display, missing_extra, whole_number_option, whole_number_type
 from .i18n import add_language_option
+from .limits import MAX_REPLICATIONS
 from .posterior import DRAWS, SEEDS_PER_DRAW
 
 EXIT_FAILED = 1
@@ -278,7 +279,12 @@ def _add_patterns(sub) -> None:
         "figures. Exit status 1 "
         "when a pattern is not confirmed.",
     )
-    patterns.add_argument("--replications", type=_positive_int, metavar="N", help="replications per arm (default 20)")
+    patterns.add_argument(
+        "--replications",
+        type=whole_number_type(2, MAX_REPLICATIONS),
+        metavar="N",
+        help="replications per arm (default 20; two give the first confidence interval)",
+    )
     patterns.add_argument(
         "--steps", type=_positive_int, metavar="N", help="horizon in weeks for every pattern (default: 156)"
     )

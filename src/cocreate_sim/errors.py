@@ -96,19 +96,21 @@ def missing_extra(exc: ImportError) -> str | None:
     )
 
 
-def whole_number_option(text: str, least: int) -> int:
-    """A command-line option's whole number of at least ``least`` (an argparse type's body)."""
+def whole_number_option(text: str, least: int, most: int | None = None) -> int:
+    """A command-line option's whole number from ``least`` to ``most`` (an argparse type's body)."""
     import argparse
 
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
+    if most is not None and not least <= value <= most:
+        raise argparse.ArgumentTypeError(f"must be from {least} to {most:,}, got {shorten(value)}")
     if value < least:
         raise argparse.ArgumentTypeError(f"must be {least} or more, got {shorten(value)}")
     return value
 
 
-def whole_number_type(least: int) -> Any:
-    """An argparse ``type=`` for a whole number of at least ``least`` (:func:`whole_number_option`)."""
-    return lambda text: whole_number_option(text, least)
+def whole_number_type(least: int, most: int | None = None) -> Any:
+    """An argparse ``type=`` for a whole number from ``least`` to ``most`` (:func:`whole_number_option`)."""
+    return lambda text: whole_number_option(text, least, most)

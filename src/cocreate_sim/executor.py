@@ -62,14 +62,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, TypeVar
 
-from .errors import UserError
-from .limits import IN_PROCESS_RUNS
+from .errors import UserError, shorten
+from .limits import IN_PROCESS_RUNS, MAX_WORKERS
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -236,13 +237,45 @@ def _forget_manager(pool: Any) -> None:
                 futures_process._threads_wakeups.pop(manager, None)
 
 
+ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}$")
+"""What a Dask scheduler address looks like: an optional protocol, a host and a port (tcp://10.0.0.5:8786)."""
+
+
+def check_workers(workers: int) -> None:
+    """Refuse a number of worker processes below 1 or above MAX_WORKERS before anything starts."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UserError(
+            f"--workers must be from 1 to {MAX_WORKERS:,} worker processes; got {shorten(workers)}. Leave it out "
+            "to use every core."
+        )
+
+
+def check_address(address: str) -> None:
+    """Refuse a malformed ``--cluster`` address before any folder is made or connection tried."""
+    if not ADDRESS.match(str(address)):
+        raise UserError(
+            f"--cluster {shorten(address)}: not a Dask scheduler address. Give the address 'dask scheduler' "
+            "prints, a host and a port such as tcp://10.0.0.5:8786 or localhost:8786 (see docs/sweeps.md)."
+        )
+
+
+def cluster_address(text: str) -> str:
+    """An argparse ``type=`` for ``--cluster``: a malformed address is refused before any folder is made."""
+    import argparse
+
+    try:
+        check_address(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--cluster {shorten(text)}: ")) from None
+    return text
+
+
 class ProcessExecutor(Executor):
     """Tasks on ``workers`` spawned local processes (default: every core), which ignore Ctrl-C."""
 
     def __init__(self, workers: int | None = None):
         workers = cores() if workers is None else workers
-        if workers < 1:
-            raise UserError(f"the number of worker processes must be at least 1; got {workers}.")
+        check_workers(workers)
         self.workers = workers
         self.where = _local_workers(workers)
         self._pool: Any = None
@@ -317,8 +350,10 @@ class DaskExecutor(Executor):
                 "--workers applies to the embedded cluster only; with --cluster the cluster's own workers "
                 "run the tasks. Give one of the two."
             )
-        if workers is not None and workers < 1:
-            raise UserError(f"--workers must be at least 1; got {workers}.")
+        if workers is not None:
+            check_workers(workers)
+        if cluster:
+            check_address(cluster)
         self._requested = workers
         self.cluster = cluster
         self.check_code = check_code
@@ -357,7 +392,7 @@ class DaskExecutor(Executor):
 
         try:
             client = Client(address, timeout=f"{CONNECT_SECONDS}s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise UserError(
                 f"could not reach a Dask scheduler at '{address}' within {CONNECT_SECONDS} s ({exc}). Start one "
                 "with 'dask scheduler' and at least one 'dask worker <address>' (see docs/sweeps.md), or drop "
@@ -478,8 +513,8 @@ def make_executor(
     ``in_process_below`` tasks -> :class:`SequentialExecutor`; otherwise Dask
     when ``dask`` else :class:`ProcessExecutor` (at most one process per task).
     """
-    if workers is not None and workers < 1:
-        raise UserError(f"--workers must be at least 1; got {workers}.")
+    if workers is not None:
+        check_workers(workers)
     if cluster:
         return DaskExecutor(workers=workers, cluster=cluster, check_code=check_code)
     if workers == 1 or n_tasks < in_process_below or n_tasks <= 1:

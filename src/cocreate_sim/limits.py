@@ -22,6 +22,15 @@ MAX_SWEEP_RUNS = 1_000_000
 """Most runs (design points x replications) in one sweep."""
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario, sweep or targets file read: such files are a few kilobytes of YAML."""
+MAX_POSTERIOR_BYTES = 100_000_000
+"""Largest posterior file (``--posterior``) read: the shipped one is about 15 kB."""
+MAX_POSTERIOR_PARTICLES = 100_000
+"""Most particles (rows) of a posterior file, checked in its footer before any column is read. ``run.py
+calibrate`` writes one ABC-SMC generation: ``--population`` particles (300 by default, the shipped posterior
+has 300), each costing a simulation, so a real posterior has at most a few thousand; a tiny file can declare
+tens of millions of identical rows, which would take minutes and gigabytes to read and check."""
+MAX_PROVENANCE_BYTES = 64 * 1024
+"""Largest provenance record (JSON in a posterior's Parquet metadata) read: the shipped one is under 2 kB."""
 MAX_YAML_DEPTH = 8
 """Deepest nesting of mappings and lists read from a YAML file."""
 MAX_NUMBER_CHARS = 1000
@@ -51,3 +60,19 @@ AUTO_APP_WORKERS = 4
 """Most worker processes ``serve`` starts by default (one per core up to this): each needs about 150 MB."""
 MAX_APP_WORKERS = 32
 """Largest ``serve --workers`` accepted."""
+MAX_WORKERS = 1024
+"""Most worker processes (``--workers``) one command starts on this machine: far above any laptop's or
+server's cores, so only a typo (100000) is refused before it starts a process per task."""
+MAX_DESIGN_POINTS = 10_000
+"""Most points of one design drawn from a command-line count (``regime --levels``, ``screen --trajectories``
+and ``--draws``, ``calibrate --population`` and ``--predictive``): each costs at least one simulation, so even
+the largest real study stays far below, and a typo (10**11) is refused before memory is reserved for it."""
+MAX_SIMULATION_BUDGET = MAX_SWEEP_RUNS
+"""Most simulations ``calibrate --budget`` may spend: as many as the largest sweep."""
+MAX_RESULTS_FILE_BYTES = 4_000_000_000
+"""Largest timeseries.parquet (on disk, and its table once read) or other file of a results folder checked or read:
+a run of 1,000 replications over 5,200 weeks writes about 0.9 GB (1.8 GB once read), a run or comparison of
+thousands of runs over five years some tens of megabytes."""
+MAX_RESULTS_TABLE_BYTES = 16_000_000
+"""Largest summary.csv, differences.csv, other table or checksums.json of a results folder read: about 7 kB per
+compared scenario, so this holds a comparison of two thousand scenarios (a huge text table would fill memory)."""

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import UserError, did_you_mean, display, whole_number_type
 from .i18n import DEFAULT_LANGUAGE, add_language_option
+from .limits import MAX_DESIGN_POINTS, MAX_HORIZON
 from .posterior import draw_constants
 
 if TYPE_CHECKING:
@@ -115,6 +116,11 @@ def plan(
     from .params import INIT_ONLY
     from .runner import check_steps
 
+    if burn_in + horizon > MAX_HORIZON:
+        raise UserError(
+            f"--burn-in {burn_in:,} and --horizon {horizon:,} make runs of {burn_in + horizon:,} weeks; together "
+            f"they may be at most {MAX_HORIZON:,} weeks (a hundred years)."
+        )
     check_steps(burn_in + horizon)
     base = dict(scenario.params)
     establishing = {k: v for k, v in npg.params.items() if k not in INIT_ONLY and v != base.get(k)}
@@ -343,17 +349,19 @@ def register(subparsers: Any) -> None:
         description=" ".join((__doc__ or "").split("\n\n")[1].split()),
     )
 
-    positive, at_least_two = whole_number_type(1), whole_number_type(2)
+    positive, at_least_two = whole_number_type(1), whole_number_type(2, MAX_DESIGN_POINTS)
+    draws, weeks = whole_number_type(1, MAX_DESIGN_POINTS), whole_number_type(2, MAX_HORIZON)
+    burn_in = whole_number_type(1, MAX_HORIZON)
     default_scenario = Path(__file__).resolve().parents[2] / "scenarios" / "npm_baseline.yaml"
     regime.add_argument("lever", metavar="LEVER", help="the lever, e.g. leader_dialogue")
     regime.add_argument("--scenario", default=str(default_scenario), metavar="FILE", help="the NPM scenario")
     regime.add_argument("--npg", default=str(NPG_FILE), metavar="FILE", help="the established NPG state's levers")
     regime.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change a lever in both")
     regime.add_argument("--levels", type=at_least_two, default=LEVELS, metavar="N", help=f"lever values ({LEVELS})")
-    regime.add_argument("--draws", type=positive, default=DRAWS_REGIME, metavar="N", help="posterior draws")
-    regime.add_argument("--burn-in", type=positive, default=BURN_IN, metavar="WEEKS", help=f"({BURN_IN})")
+    regime.add_argument("--draws", type=draws, default=DRAWS_REGIME, metavar="N", help="posterior draws")
+    regime.add_argument("--burn-in", type=burn_in, default=BURN_IN, metavar="WEEKS", help=f"({BURN_IN})")
     regime.add_argument(
-        "--horizon", type=at_least_two, default=HORIZON, metavar="WEEKS", help=f"weeks after the switch ({HORIZON})"
+        "--horizon", type=weeks, default=HORIZON, metavar="WEEKS", help=f"weeks after the switch ({HORIZON})"
     )
     regime.add_argument("--posterior", metavar="FILE", help="the posterior (default: calibration/posterior.parquet)")
     regime.add_argument("--workers", type=positive, metavar="N", help="worker processes (default: every core)")

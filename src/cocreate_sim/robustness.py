@@ -102,6 +102,10 @@ def changed_value(name: str, change: float) -> float | int | None:
     return check_constant(name, moved)
 
 
+SHOWN_UNKNOWN = 10
+"""Most further unknown names of ``--constants`` listed in its error (a pasted list is not a page of names)."""
+
+
 def parse_constant_names(text: str | None) -> list[str] | None:
     """``--constants a,b,c`` as a list of declared constant names (None: every behavioural one); else UserError."""
     if text is None:
@@ -114,10 +118,13 @@ def parse_constant_names(text: str | None) -> list[str] | None:
         )
     unknown = [n for n in names if n not in CONSTANTS]
     if unknown:
-        first = unknown[0]
+        first, others = unknown[0], unknown[1:]
+        also = ", ".join(clip(u, 40) for u in others[:SHOWN_UNKNOWN])
+        if len(others) > SHOWN_UNKNOWN:
+            also += f" and {len(others) - SHOWN_UNKNOWN:,} more"
         raise UserError(
             f"--constants: unknown constant '{clip(first)}'.{did_you_mean(first, CONSTANTS)} "
-            f"{'Also unknown: ' + ', '.join(clip(u) for u in unknown[1:]) + '. ' if unknown[1:] else ''}"
+            f"{'Also unknown: ' + also + '. ' if others else ''}"
             "'python3 run.py constants' lists every constant; the check varies the behavioural ones."
         )
     return list(dict.fromkeys(names))

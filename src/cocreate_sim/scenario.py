@@ -27,7 +27,7 @@ import yaml
 from .errors import UserError, clip, closest, did_you_mean, display, shorten
 from .limits import MAX_HORIZON, MAX_REPLICATIONS, MAX_SEED
 from .params import DEFAULT_STEPS, DEFAULTS, INIT_ONLY, PARAMETERS, ParameterError, check_schedule, resolve
-from .yamlio import compose, nearby_files, where
+from .yamlio import FOLDER_NAME, FOLDER_NAME_RULE, compose, nearby_files, where
 
 DEFAULT_REPLICATIONS = 10
 DEFAULT_SEED = 1
@@ -47,7 +47,6 @@ TOP_LEVEL_KEYS: dict[str, str] = {
 """Every key a scenario file may have at its top level, with what it means."""
 
 _EXAMPLES = {"horizon": 260, "replications": 20, "seed": 1}
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
 @dataclass
@@ -200,11 +199,8 @@ def _check_key(path: Path, key: Any, value: Any, line: int | None, lines: dict, 
             )
         return value.strip()
     if key == "name":
-        if not isinstance(value, str) or not _NAME_RE.match(value):
-            raise UserError(
-                f"{where(path, line)}: 'name' must be a short name of letters, digits, '-', '_' or '.' "
-                f"(it becomes part of a folder name); got {_kind(value)}."
-            )
+        if not isinstance(value, str) or not FOLDER_NAME.fullmatch(value):
+            raise UserError(f"{where(path, line)}: {FOLDER_NAME_RULE}; got {_kind(value)}.")
         return value
     if key == "horizon":
         return _whole_number(path, line, key, value, 1, MAX_HORIZON, "the horizon in weeks")

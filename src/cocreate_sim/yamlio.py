@@ -22,6 +22,24 @@ _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _NOT_DECIMAL = re.compile(r":|^[-+]?0[xXbBoO]|^[-+]?0[0-9_]+$")
 """YAML 1.1 numbers that are not plain decimals: base 60 ('1:30'), hexadecimal, binary, octal ('010')."""
 
+FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
+"""What a file's ``name`` (scenario, sweep, targets) may be: it becomes a results folder's name, so one path
+part of at most 80 letters, digits, '_', '.' or '-' starting with a letter or digit (never '..' or a '/')."""
+FOLDER_NAME_RULE = (
+    "'name' becomes part of a results folder's name, so it may hold only letters, digits, '_', '.' and '-' "
+    "(at most 80, starting with a letter or digit)"
+)
+"""The rule of FOLDER_NAME, said to a user whose name breaks it."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading '1e-3' as the number YAML 1.2 and every planner mean (YAML 1.1: text)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
+
 KeyLines = dict[tuple[str, ...], int]
 """The 1-based line of every key path, e.g. ``('params', 'seed') -> 12``; list items by their index."""
 
@@ -117,7 +135,7 @@ def compose(path: str | Path, kind: str = "scenario file") -> tuple[Any, KeyLine
     path = Path(path)
     text = read_text(path, kind)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             lines: KeyLines = {}

@@ -17,6 +17,7 @@ any moment keeps every generation it finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -173,7 +174,25 @@ def _check_folder(out: Path, targets: TargetSet) -> bool:
             f"({before.get('name', '?')}); resuming it with {display(targets.path)} would mix the two. Give "
             "another --out, or rerun with the targets file it was started with."
         )
+    _check_history(out / HISTORY)
     return True
+
+
+def _check_history(db: Path) -> None:
+    """A history to resume must be an SQLite database holding pyabc's run ABC_ID (read-only look, before pyabc)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as con:
+            found = con.execute("SELECT count(*) FROM abc_smc WHERE id = ?", (ABC_ID,)).fetchone()[0]
+    except (sqlite3.Error, OSError):
+        found = 0
+    if not found:
+        raise UserError(
+            f"{display(db)} is not a pyabc history that 'run.py calibrate' wrote (not an SQLite database, empty, "
+            "or without its calibration run): it cannot be resumed. Give another --out, or delete the folder to "
+            "start again."
+        )
 
 
 def _sampler(pyabc: Any, executor: DaskExecutor | None) -> Any:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError, display, whole_number_option
+from ..executor import cluster_address
+from ..limits import MAX_DESIGN_POINTS, MAX_SIMULATION_BUDGET
 
 DEFAULT_OUT = Path("results") / "calibration"
 """Where calibrations and screenings go unless --out says otherwise."""
@@ -15,6 +17,15 @@ DEFAULT_OUT = Path("results") / "calibration"
 
 def _positive(text: str) -> int:
     return whole_number_option(text, 1)
+
+
+def _count(text: str) -> int:
+    """A number of design points or draws (each a simulation or more), bounded so a typo cannot exhaust memory."""
+    return whole_number_option(text, 1, MAX_DESIGN_POINTS)
+
+
+def _budget(text: str) -> int:
+    return whole_number_option(text, 1, MAX_SIMULATION_BUDGET)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +39,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cluster",
+        type=cluster_address,
         default=None,
         metavar="ADDRESS",
         help="address of a running Dask scheduler, e.g. tcp://host:8786, instead of the embedded one",
@@ -52,12 +64,12 @@ def register(subparsers: Any) -> None:
     _common(screen)
     screen.add_argument(
         "--trajectories",
-        type=_positive,
+        type=_count,
         default=10,
         metavar="R",
         help="Morris trajectories (runs: R x (constants + 1); default 10)",
     )
-    screen.add_argument("--draws", type=_positive, default=100, metavar="N", help="prior draws (default 100)")
+    screen.add_argument("--draws", type=_count, default=100, metavar="N", help="prior draws (default 100)")
     screen.add_argument(
         "--out",
         default=None,
@@ -78,21 +90,21 @@ def register(subparsers: Any) -> None:
     _common(calibrate)
     calibrate.add_argument(
         "--budget",
-        type=_positive,
+        type=_budget,
         default=DEFAULT_BUDGET,
         metavar="N",
         help=f"simulations after which to stop (default {DEFAULT_BUDGET:,})",
     )
     calibrate.add_argument(
         "--population",
-        type=_positive,
+        type=_count,
         default=DEFAULT_POPULATION,
         metavar="N",
         help=f"particles a generation (default {DEFAULT_POPULATION})",
     )
     calibrate.add_argument(
         "--predictive",
-        type=_positive,
+        type=_count,
         default=PREDICTIVE_DRAWS,
         metavar="N",
         help=f"posterior draws run again for the report (default {PREDICTIVE_DRAWS})",

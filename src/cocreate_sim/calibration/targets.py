@@ -30,7 +30,7 @@ from ..errors import UserError, did_you_mean, display, shorten
 from ..limits import MAX_HORIZON
 from ..params import PARAMETERS, ParameterError, resolve
 from ..scenario import load_scenario
-from ..yamlio import KeyLines, load_mapping, where
+from ..yamlio import FOLDER_NAME, FOLDER_NAME_RULE, KeyLines, load_mapping, where
 from .summaries import STATISTICS
 
 USES = ("fit", "check")
@@ -150,6 +150,9 @@ def load_targets(path: str | Path) -> TargetSet:
                 (str(key),),
                 f"unknown key.{did_you_mean(str(key), TOP_KEYS)} A {KIND} has the keys {', '.join(TOP_KEYS)}.",
             )
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not FOLDER_NAME.fullmatch(name):
+        raise _err(path, lines, ("name",), f"{FOLDER_NAME_RULE}; got {shorten(name)}.")
     constants = _read_constants(path, lines, data.get("constants"))
     raw = data.get("targets")
     if not isinstance(raw, dict) or not raw:
@@ -160,7 +163,7 @@ def load_targets(path: str | Path) -> TargetSet:
     if not any(t.use == "fit" for t in targets):
         raise _err(path, lines, ("targets",), "no target has 'use: fit': there would be nothing to calibrate to.")
     return TargetSet(
-        name=str(data.get("name") or path.stem),
+        name=name,
         description=" ".join(str(data.get("description") or "").split()),
         path=path,
         constants=constants,

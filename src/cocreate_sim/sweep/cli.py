@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..executor import TaskError
+from ..executor import TaskError, check_workers, cluster_address
 from ..limits import IN_PROCESS_RUNS
+from ..publishing import prepare_out_dir
 
 EXIT_FAILED = 1
 """A task failed inside (a bug): finished chunks are kept."""
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
     )
     sweep.add_argument(
         "--cluster",
+        type=cluster_address,
         default=None,
         metavar="ADDRESS",
         help="address of a running Dask scheduler, e.g. tcp://host:8786, instead of the embedded one",
@@ -79,12 +81,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             "--workers applies to the embedded cluster only; with --cluster the cluster's own workers "
             "run the sweep. Give one of the two."
         )
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers must be at least 1; got {args.workers}.")
+    if args.workers is not None:
+        check_workers(args.workers)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1; got {args.chunk_size}.")
     sweep = load_sweep(args.sweep_file)
-    out = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
+    out = Path(args.out) if args.out is not None else Path("results") / "sweeps" / sweep.name
+    prepare_out_dir(out)  # never into a system folder, always one we can write in
     try:
         result = run_sweep(
             sweep,

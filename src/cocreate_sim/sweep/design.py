@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from ..limits import MAX_HORIZON, MAX_SEED, MAX_SWEEP_RUNS
 from ..metrics import COLUMN_NAMES
 from ..params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve, unknown_message
 from ..posterior import CODE_HASH_DIGITS, model_code_hash
-from ..yamlio import KeyLines, load_mapping
+from ..yamlio import FOLDER_NAME, FOLDER_NAME_RULE, KeyLines, load_mapping
 from .store import DESIGN_DIGEST, FORMAT, fingerprint, seal
 from .store import count_points as store_count_points
 
@@ -50,8 +49,6 @@ INTEGER_BOUND_WIDENING = 0.5
 """Whole-number levers' SALib bounds reach this far past each end, so rounding hits every value equally often."""
 CHECKED_UP_FRONT = 100_000
 """Design points checked for joint constraints before a sweep starts (about a second); the rest as chunks are made."""
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-"""What a sweep's name (its results folder) may look like."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +94,13 @@ def load_sweep(path: str | Path) -> Sweep:
     params, (base_steps, base_reps, base_seed) = _read_base(err, data, path)
     design = _read_design(err, data)
     vary = _read_vary(err, data, design)
+    both = [str(k) for k in (data.get("params") or {}) if k in vary]
+    if both:
+        raise err(
+            ("params", both[0]),
+            f"'{both[0]}' is under both 'params' and 'vary'; the sweep sets it from 'vary', so its 'params' "
+            "value would be ignored. Keep it in one of the two.",
+        )
     samples, levels = _read_samples_and_levels(err, data, design, vary)
     replications = _whole(err, ("replications",), data.get("replications", base_reps), 1, "replications per point")
     horizon = _whole(err, ("horizon",), data.get("horizon", base_steps), 1, "weeks to simulate", MAX_HORIZON)
@@ -157,12 +161,8 @@ def _read_texts(err: _Errors, data: dict[str, Any], path: Path) -> tuple[str, st
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):
             raise err((key,), f"'{key}' must be text; got {shorten(value)}.")
-    if not NAME_PATTERN.fullmatch(name):
-        raise err(
-            ("name",),
-            f"'name' names the results folder, so it may hold only letters, digits, '_', '.' and "
-            f"'-' (and start with a letter or digit); got {shorten(name)}.",
-        )
+    if not FOLDER_NAME.fullmatch(name):
+        raise err(("name",), f"{FOLDER_NAME_RULE}; got {shorten(name)}.")
     return name, description
 
 
@@ -190,7 +190,10 @@ def _read_base(err: _Errors, data: dict[str, Any], path: Path) -> tuple[dict[str
     except OSError as exc:  # e.g. a name too long for the file system
         raise err(("base",), f"base scenario {shorten(base)} cannot be read ({exc.strerror or exc}).") from None
     if not found:
-        raise err(("base",), f"base scenario {shorten(base)} does not exist (looked for '{display(base_path)}').")
+        what = "is a folder, not a scenario file" if base_path.is_dir() else "does not exist"
+        if base_path.exists() and not base_path.is_dir():
+            what = "is not a regular file (a device, pipe or socket)"
+        raise err(("base",), f"base scenario {shorten(base)} {what} (looked for '{display(base_path)}').")
     from ..scenario import load_scenario
 
     scenario = load_scenario(base_path, overrides=dict(overrides) or None)
@@ -302,7 +305,14 @@ def _bounds(err: _Errors, key: tuple[str, ...], name: str, spec: Any) -> dict[st
     p = PARAMETERS[name]
     if spec is None:
         spec = {}
-    if not isinstance(spec, dict) or not set(spec) <= {"low", "high"}:
+    if isinstance(spec, dict) and not set(spec) <= {"low", "high"}:
+        extra = next(str(k) for k in spec if k not in ("low", "high"))
+        raise err(
+            (*key, extra),
+            f"unknown key {shorten(extra)} in the bounds of '{name}'.{did_you_mean(extra, ('low', 'high'))} Bounds "
+            f"are '{{low: L, high: H}}' within {p.low}..{p.high} ({p.unit}), or '{{}}' for that whole range.",
+        )
+    if not isinstance(spec, dict):
         raise err(
             key,
             f"a sampled design needs bounds for '{name}' as '{{low: L, high: H}}' within "
