@@ -12,11 +12,22 @@ constants that set how fast a worker learns decide it:
 2. **The learning constants**: ``drop_zero_error_culture.yaml`` with one learning constant at the end of its
    plausible range that speeds learning (``gap``, ``fade``, ``peer_rate``, ``practice_rate``; ranges in
    ``src/cocreate_sim/constants_table.py``).
+3. **The relaxation**: is there a force that pulls the organisation back to a level the
+   levers set? Every worker's practice and mindset are halved at the end of year 10 (:func:`learning_shock`,
+   a disturbance of what workers have learnt and nothing else) and the run goes on beside its undisturbed twin
+   on the same seed. Where a restoring force holds the level, the shocked run's uptake returns to its twin's
+   within a few years; where the gap persists for decades, nothing pulls the level back and a small push makes
+   it creep. Settings: the NPM baseline, ``drop_zero_error_culture.yaml``, and that file with
+   ``staff_turnover`` 0.2 (the lever that renews what workers carry) or ``peer_rate`` at the low end of its
+   range.
 
 For every setting: yearly mean uptake at years 5, 10, 20, 30 and 40 (mean over replications), the change in
 the second and in the fourth decade (paired difference, 95% CI) and the ratio of yearly mean maintenance
 hours, year 40 over year 30 (95% paired bootstrap interval, as ``docs/long_run.py``). A curve that levels
 off grows less in the fourth decade than in the second.
+
+For the relaxation: the paired difference in yearly mean uptake, shocked run minus its twin, at years 11, 15,
+20, 30 and 40 (95% CI); the other columns describe the undisturbed twin.
 
 Seeds: the block 5,500,000+ (used by no other check and by no tuning). Writes ``docs/transition.csv``
 atomically. Run:
@@ -40,7 +51,8 @@ from long_run import decade  # noqa: E402
 
 from cocreate_sim.constants import CONSTANTS  # noqa: E402
 from cocreate_sim.fileio import atomic_write_text  # noqa: E402
-from cocreate_sim.runner import run_timeseries  # noqa: E402
+from cocreate_sim.model import CoCreationModel  # noqa: E402
+from cocreate_sim.runner import release  # noqa: E402
 from cocreate_sim.scenario import load_scenario  # noqa: E402
 from cocreate_sim.statistics import replication_seeds  # noqa: E402
 
@@ -52,6 +64,12 @@ YEARS = (5, 10, 20, 30, 40)
 """Years whose mean uptake is reported (year n: weeks 52(n-1)+1 to 52n)."""
 FASTER = ("gap", "fade", "peer_rate", "practice_rate")
 """Learning constants set to the end of their range that speeds learning (fade: the low end)."""
+SHOCK_WEEK = 520
+"""The relaxation's disturbance lands after this week (the end of year 10)."""
+SHOCK_KEEP = 0.5
+"""Share of each worker's practice and mindset the disturbance leaves."""
+GAP_YEARS = (11, 15, 20, 30, 40)
+"""Years at which the relaxation reports the shocked run's gap to its twin."""
 
 
 def faster_value(name: str) -> float:
@@ -72,12 +90,50 @@ def settings(levels: list[float]) -> list[tuple[str, str, dict[str, Any], dict[s
     return arms
 
 
-def one_run(task: tuple[int, int, dict[str, Any], dict[str, float]]) -> tuple[int, np.ndarray]:
-    arm, seed, levers, constants = task
-    ts = run_timeseries(steps=HORIZON, rng=seed, constants=constants or None, **levers)
+def relaxation_settings() -> list[tuple[str, str, dict[str, Any], dict[str, float]]]:
+    """(design, label, levers, constants) of every setting whose learning is disturbed at SHOCK_WEEK."""
+    baseline = dict(load_scenario(ROOT / "scenarios" / "npm_baseline.yaml").params)
+    dropped = dict(load_scenario(ROOT / "scenarios" / "drop_zero_error_culture.yaml").params)
+    design = "relaxation"
+    low_peer = float(CONSTANTS["peer_rate"].low)
+    return [
+        (design, "NPM baseline", baseline, {}),
+        (design, "drop_zero_error_culture as shipped", dropped, {}),
+        (design, "drop_zero_error_culture, staff_turnover 0.2", {**dropped, "staff_turnover": 0.2}, {}),
+        (design, f"drop_zero_error_culture, peer_rate {low_peer:g}", dropped, {"peer_rate": low_peer}),
+    ]
+
+
+def learning_shock(model: CoCreationModel) -> None:
+    """Take away half of what every worker has learnt (practice and mindset), and nothing else."""
+    for worker in model.workers:
+        worker.practice *= SHOCK_KEEP
+        worker.mindset *= SHOCK_KEEP
+
+
+def yearly(levers: dict[str, Any], constants: dict[str, float], seed: int, shock: bool) -> np.ndarray:
+    """Yearly means of uptake and maintenance hours over HORIZON weeks (year x outcome)."""
+    model = CoCreationModel(rng=seed, constants=constants or None, **levers)
+    try:
+        for week in range(1, HORIZON + 1):
+            if shock and week == SHOCK_WEEK + 1:
+                learning_shock(model)
+            model.step()
+        ts = model.datacollector.get_model_vars_dataframe()
+    finally:
+        release(model)
     year = (ts.index.to_numpy() - 1) // 52 + 1
     means = ts[["uptake", "maintenance_hours"]].groupby(year).mean()
-    return arm, means.reindex(range(1, HORIZON // 52 + 1)).to_numpy()
+    return means.reindex(range(1, HORIZON // 52 + 1)).to_numpy()
+
+
+def one_run(task: tuple[int, int, dict[str, Any], dict[str, float], bool]) -> tuple[int, np.ndarray]:
+    """One seed of one arm: its yearly means, and (relaxation) those of its shocked twin stacked after them."""
+    arm, seed, levers, constants, relax = task
+    runs = [yearly(levers, constants, seed, shock=False)]
+    if relax:
+        runs.append(yearly(levers, constants, seed, shock=True))
+    return arm, np.stack(runs)
 
 
 def level_list(text: str) -> list[float]:
@@ -99,14 +155,19 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64:
         ap.error("--replications must be 2 to 1,000 and --workers 1 to 64")
-    arms = settings(args.levels)
+    arms = settings(args.levels) + relaxation_settings()
     seeds = replication_seeds(BASE_SEED, args.replications)
-    tasks = [(i, s, levers, constants) for i, (_, _, levers, constants) in enumerate(arms) for s in seeds]
+    tasks = [
+        (i, s, levers, constants, design == "relaxation")
+        for i, (design, _, levers, constants) in enumerate(arms)
+        for s in seeds
+    ]
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(one_run, tasks, chunksize=1))
     rows = []
     for i, (design, label, _, _) in enumerate(arms):
-        runs = np.array([r for a, r in results if a == i])  # replication x year x (uptake, maintenance)
+        both = np.array([r for a, r in results if a == i])  # replication x (twin, shocked) x year x outcome
+        runs = both[:, 0]
         row: dict[str, Any] = dict(design=design, setting=label, n=len(runs))
         for y in YEARS:
             row[f"uptake_year_{y}"] = float(runs[:, y - 1, 0].mean())
@@ -123,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
             kept["ci_low"],
             kept["ci_high"],
         )
+        if both.shape[1] == 2:
+            for y in GAP_YEARS:
+                gap = decade(label, "uptake", " - ", runs[:, y - 1, 0], both[:, 1, y - 1, 0])
+                row[f"shock_gap_year_{y}"] = gap["value"]
+                row[f"shock_gap_year_{y}_low"], row[f"shock_gap_year_{y}_high"] = gap["ci_low"], gap["ci_high"]
         rows.append(row)
     out = pd.DataFrame(rows)
     atomic_write_text(args.out, out.to_csv(index=False))

@@ -121,3 +121,30 @@ def test_transition_arms_change_one_thing_each_within_its_range():
         tr.level_list("0.2,1.5")
     with pytest.raises(argparse.ArgumentTypeError):
         tr.level_list("none")
+    relax = tr.relaxation_settings()
+    assert relax[0][2]["zero_error_culture"] == 0.7 and relax[1][2] == shipped and relax[1][3] == {}
+    for _, _, levers, constants in relax[2:]:  # one lever or one constant apart from the shipped file
+        changed = {k: v for k, v in levers.items() if shipped.get(k) != v}
+        assert len(changed) + len(constants) == 1
+
+
+def test_the_relaxation_shock_halves_what_workers_learnt_and_nothing_else():
+    import importlib.util
+    from pathlib import Path
+
+    from cocreate_sim.model import CoCreationModel
+
+    spec = importlib.util.spec_from_file_location("transition", Path(__file__).parents[1] / "docs" / "transition.py")
+    tr = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tr)
+    model = CoCreationModel(rng=SEEDS[0], **SMALL_TOWN, n_citizens=400, zero_error_culture=0.2)
+    for _ in range(30):
+        model.step()
+    before = [(w.practice, w.mindset, w.energy, w.weak_knowledge) for w in model.workers]
+    backlog = [d.backlog for d in model.departments]
+    tr.learning_shock(model)
+    after = [(w.practice, w.mindset, w.energy, w.weak_knowledge) for w in model.workers]
+    assert any(p > 0 for p, *_ in before)
+    for (p0, m0, e0, k0), (p1, m1, e1, k1) in zip(before, after, strict=True):
+        assert (p1, m1) == (p0 * tr.SHOCK_KEEP, m0 * tr.SHOCK_KEEP) and (e1, k1) == (e0, k0)
+    assert [d.backlog for d in model.departments] == backlog
