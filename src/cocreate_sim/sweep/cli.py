@@ -10,7 +10,6 @@ from typing import Any
 from ..errors import UserError
 from ..executor import TaskError, check_workers, cluster_address
 from ..limits import IN_PROCESS_RUNS
-from ..publishing import prepare_out_dir
 
 EXIT_FAILED = 1
 """A task failed inside (a bug): finished chunks are kept."""
@@ -87,6 +86,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UserError(f"--chunk-size must be at least 1; got {args.chunk_size}.")
     sweep = load_sweep(args.sweep_file)
     out = Path(args.out) if args.out is not None else Path("results") / "sweeps" / sweep.name
+    from ..publishing import prepare_out_dir  # here: 'run.py --help' stays light (no pandas)
+
     prepare_out_dir(out)  # never into a system folder, always one we can write in
     try:
         result = run_sweep(
