@@ -141,3 +141,55 @@ def test_a_damaged_history_is_refused_before_pyabc_reads_it(tmp_path):
         con.execute("INSERT INTO abc_smc (id) VALUES (1)")
     con.close()
     _check_history(good)
+
+
+def test_text_that_looks_like_a_number_survives_the_round_trip_through_a_results_folder():
+    from cocreate_sim.yamlio import _Loader, dump
+
+    data = {"name": "2e3", "code": "123e456", "x": "1.04e2", "n": 1.04e2}
+    assert _Loader(dump(data)).get_single_data() == data
+
+
+@pytest.mark.parametrize("text, number", [("1.04e2", 104.0), (".5E1", 5.0), ("1e-3", 0.001)])
+def test_every_exponent_form_is_a_number(tmp_path, text, number):
+    path = tmp_path / "n.yaml"
+    path.write_text(f"a: {text}\n")
+    assert load_mapping(path)[0] == {"a": number}
+
+
+def test_a_file_without_a_name_is_named_after_the_file_made_plain(tmp_path):
+    from cocreate_sim.scenario import load_scenario
+
+    plan = tmp_path / "my plan (v2).yaml"
+    plan.write_text("horizon: 10\n")
+    assert load_scenario(plan).name == "my_plan_v2_"
+    (tmp_path / "calibration").mkdir()
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    targets = tmp_path / "calibration" / "my targets.yaml"
+    targets.write_text(TARGETS.read_text().replace("name: denmark_national\n", "", 1))
+    assert load_targets(targets).name == "my_targets"
+    swept = tmp_path / "my sweep.yaml"
+    swept.write_text(GRID)
+    assert load_sweep(swept).name == "my_sweep"
+
+
+@pytest.mark.parametrize("address", ["ucx://127.0.0.1:13337", "tls://127.0.0.1:1", "inproc://x", "host"])
+def test_cluster_addresses_this_package_cannot_use_are_refused_up_front(capsys, address):
+    err = _refused_by_argparse(["screen", str(TARGETS), "--cluster", address], capsys)
+    assert "not a Dask scheduler address" in err
+
+
+def test_a_pasted_cluster_address_with_a_trailing_space_is_read():
+    from cocreate_sim.executor import cluster_address
+
+    assert cluster_address(" tcp://10.0.0.5:8786 ") == "tcp://10.0.0.5:8786"
+    assert cluster_address("[fe80::1%eth0]:8786") == "[fe80::1%eth0]:8786"
+
+
+def test_an_os_error_without_a_path_keeps_its_reason(monkeypatch, capsys):
+    def refuse(args):
+        raise TimeoutError("Timed out trying to connect to tcp://10.0.0.5:8786")
+
+    monkeypatch.setattr(cli, "cmd_validate", refuse)
+    assert cli.main(["validate", str(TARGETS)]) == cli.EXIT_FAILED
+    assert "Timed out trying to connect to tcp://10.0.0.5:8786" in capsys.readouterr().err

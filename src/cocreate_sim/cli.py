@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
-from .errors import UserError, did_you_mean, display, missing_extra, whole_number_option, whole_number_type
+from .errors import UserError, clip, did_you_mean, display, missing_extra, whole_number_option, whole_number_type
 from .i18n import add_language_option
 from .limits import MAX_REPLICATIONS
 from .posterior import DRAWS, SEEDS_PER_DRAW
@@ -449,11 +449,11 @@ def os_problem(exc: OSError) -> str:
     Commands check the paths they expect to be wrong; this is the net for the rest (a folder made unreadable,
     a link that loops, a full disk), so that none of them ends in a traceback.
     """
-    reason = exc.strerror or type(exc).__name__
+    reason = exc.strerror or clip(str(exc)) or type(exc).__name__
+    if exc.filename is None and exc.errno is None:  # not the file system: a connection or a library's own error
+        return f"{type(exc).__name__}: {reason}. Results are written whole or not at all."
     if exc.filename is None:
-        return (
-            f"the system refused to read or write: {reason}. Nothing was half-written (results are written atomically)."
-        )
+        return f"the system refused to read or write: {reason}. Results are written whole or not at all."
     return f"{display(exc.filename)}: {reason}. {PATH_HINT}"
 
 

@@ -400,6 +400,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild report.html from an existing results folder."""
     from .published import rebuild_report
 
+    if args.out is not None and not args.out.strip():
+        raise UserError("--out is empty: give a file name ending in .html, or leave out --out to rewrite report.html.")
     written = rebuild_report(Path(args.folder), Path(args.out) if args.out else None, notify=note, lang=args.lang)
     print(f"wrote {display(written)}; open it in a browser")
     return 0

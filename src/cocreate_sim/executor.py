@@ -237,8 +237,9 @@ def _forget_manager(pool: Any) -> None:
                 futures_process._threads_wakeups.pop(manager, None)
 
 
-ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}$")
-"""What a Dask scheduler address looks like: an optional protocol, a host and a port (tcp://10.0.0.5:8786)."""
+ADDRESS = re.compile(r"^(?:tcp://)?(?:\[[0-9a-fA-F:.]+(?:%[A-Za-z0-9_.-]+)?\]|[A-Za-z0-9_.-]+):[0-9]{1,5}$")
+"""What a Dask scheduler address looks like: optionally tcp://, a host and a port (tcp://10.0.0.5:8786). Other
+protocols (tls, ucx) need configuration this package does not pass, so they are refused up front."""
 
 
 def check_workers(workers: int) -> None:
@@ -263,6 +264,7 @@ def cluster_address(text: str) -> str:
     """An argparse ``type=`` for ``--cluster``: a malformed address is refused before any folder is made."""
     import argparse
 
+    text = str(text).strip()
     try:
         check_address(text)
     except UserError as exc:
@@ -274,8 +276,9 @@ class ProcessExecutor(Executor):
     """Tasks on ``workers`` spawned local processes (default: every core), which ignore Ctrl-C."""
 
     def __init__(self, workers: int | None = None):
+        if workers is not None:
+            check_workers(workers)
         workers = cores() if workers is None else workers
-        check_workers(workers)
         self.workers = workers
         self.where = _local_workers(workers)
         self._pool: Any = None
@@ -392,7 +395,7 @@ class DaskExecutor(Executor):
 
         try:
             client = Client(address, timeout=f"{CONNECT_SECONDS}s")
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever distributed raises for an address it cannot use
             raise UserError(
                 f"could not reach a Dask scheduler at '{address}' within {CONNECT_SECONDS} s ({exc}). Start one "
                 "with 'dask scheduler' and at least one 'dask worker <address>' (see docs/sweeps.md), or drop "
@@ -521,7 +524,7 @@ def make_executor(
         return SequentialExecutor()
     if dask:
         return DaskExecutor(workers=workers, check_code=check_code)
-    return ProcessExecutor(min(workers or cores(), n_tasks))
+    return ProcessExecutor(min(workers or min(cores(), MAX_WORKERS), n_tasks))
 
 
 def run_tasks(

@@ -116,6 +116,10 @@ def _check_parquet_size(path: Path) -> None:
         )
 
 
+NAME_COLUMNS = ("scenario", "reference", "outcome")
+"""Columns of results tables that hold names, read as text (never guessed to be numbers or missing values)."""
+
+
 def _read_frame(path: Path, needed: Sequence[str]) -> Any:
     """A parquet or CSV file as a DataFrame with the ``needed`` numeric or text columns, or a UserError."""
     import pandas as pd
@@ -124,7 +128,11 @@ def _read_frame(path: Path, needed: Sequence[str]) -> Any:
     if path.suffix == ".parquet":
         _check_parquet_size(path)
     try:
-        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:  # names are text as written: a scenario called 'NA' or '2025.10' is neither missing nor a number
+            names = dict.fromkeys(NAME_COLUMNS, str)
+            frame = pd.read_csv(path, dtype=names, keep_default_na=False, na_values=[""])  # pandas writes NaN as ""
     except Exception as exc:  # noqa: BLE001 - pyarrow and pandas raise many kinds for a damaged file
         raise _damaged(path, f"the file cannot be read ({type(exc).__name__}: {clip(str(exc))})") from None
     twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
@@ -210,11 +218,11 @@ def _check_unique(path: Path, frame: Any, keys: Sequence[str], what: str) -> Non
 def _check_plain_names(path: Path, names: Sequence[str]) -> None:
     """Refuse a scenario name that is not a plain file name: it names a file in the folder's scenarios/."""
     for name in names:
-        if not name or ".." in name or any(c in name for c in "/\\") or not name.isprintable():
+        if name in ("", ".", "..") or any(c in name for c in "/\\\0") or not name.isprintable():
             raise _damaged(
                 path,
-                f"it names the scenario {shorten(name)}; a scenario's name is a plain name (letters, digits, '-', "
-                "'_' or '.', no path separator and no '..')",
+                f"it names the scenario {shorten(name)}; a scenario's name names a file in the folder, so it is "
+                "never empty, '.' or '..', and holds no '/', '\\' or control characters",
             )
 
 
@@ -406,7 +414,7 @@ def _data_files(folder: Path) -> list[str]:
         if sub.is_dir():
             found += [p for p in sorted(sub.iterdir()) if p.is_file() and not p.name.startswith(".")]
     names = [p.relative_to(folder).as_posix() for p in found]
-    return [n for n in names if n not in (*UNCHECKED, CHECKSUMS)]
+    return [n for n in names if n not in (*UNCHECKED, CHECKSUMS) and not n.lower().endswith(".html")]
 
 
 def _verify(folder: Path, notify: Notify | None) -> None:
@@ -468,8 +476,9 @@ def check_out(folder: Path, out: Path) -> None:
     """Refuse an ``--out`` that would destroy data: a results folder's own file, or a file that is not a report.
 
     Why: the report is written over whatever ``--out`` names, so a slip of the keyboard (``--out
-    res/X/summary.csv``) would replace results with HTML. Allowed: a new or existing HTML file ending in
-    .html outside any results folder, or the folder's own report.html.
+    res/X/summary.csv``) would replace results with HTML. Allowed: a new, empty or existing HTML file ending in
+    .html outside any other results folder, or directly in this folder (its report.html, or one in another
+    language); the folder's data files never end in .html.
     """
     home = folder.resolve()
     hint = (
@@ -477,14 +486,13 @@ def check_out(folder: Path, out: Path) -> None:
         f"leave out --out to rewrite {display(folder / 'report.html')}."
     )
     where = out.parent.resolve() / out.name  # the file itself is replaced, not followed if it is a link
-    if where == home / "report.html":
-        return
-    if where.is_relative_to(home):
+    beside = where.parent == home and where.suffix.lower() == ".html"  # a report beside the data: never data
+    if where.is_relative_to(home) and not beside:
         raise UserError(
             f"--out {display(out)} is inside the results folder {display(folder)}, whose files hold the results the "
-            f"report is made from; only its report.html may be written there. {hint}"
+            f"report is made from; only an .html report may be written there, beside them. {hint}"
         )
-    if _is_results_folder(where.parent):
+    if not beside and _is_results_folder(where.parent):
         raise UserError(
             f"--out {display(out)} is inside another results folder, {display(where.parent)}, whose report must "
             f"stay its own. {hint}"
@@ -497,7 +505,7 @@ def check_out(folder: Path, out: Path) -> None:
         return
     if stat.S_ISDIR(mode):
         raise UserError(f"--out {display(out)} is a folder, not a file. {hint}")
-    if not stat.S_ISREG(mode) or not _is_html(out):  # a pipe or device is never opened: it could block
+    if not stat.S_ISREG(mode) or (os.stat(out).st_size > 0 and not _is_html(out)):  # a pipe is never opened
         raise UserError(
             f"--out {display(out)} already exists and is not an HTML report, so writing the report there would "
             f"destroy it. {hint}"

@@ -22,12 +22,10 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from .errors import UserError, clip, closest, did_you_mean, display, shorten
 from .limits import MAX_HORIZON, MAX_REPLICATIONS, MAX_SEED
 from .params import DEFAULT_STEPS, DEFAULTS, INIT_ONLY, PARAMETERS, ParameterError, check_schedule, resolve
-from .yamlio import FOLDER_NAME, FOLDER_NAME_RULE, compose, nearby_files, where
+from .yamlio import FOLDER_NAME, FOLDER_NAME_RULE, compose, dump, name_from_file, nearby_files, where
 
 DEFAULT_REPLICATIONS = 10
 DEFAULT_SEED = 1
@@ -469,7 +467,7 @@ def load_scenario(
     else:
         origin = f"set in {merged['_horizon_at']}" if "_horizon_at" in merged else "the default horizon"
     scenario = Scenario(
-        name=merged.get("name") or path.stem,
+        name=merged.get("name") or name_from_file(path),
         path=path,
         params=params,
         schedule=_final_schedule(path, merged, horizon, origin, chain),
@@ -587,4 +585,4 @@ def scenario_yaml(scenario: Scenario, provenance: Mapping[str, Any] | None = Non
         "# Run it again with:  python3 run.py <this file>\n"
         "# 'provenance' records the versions and git commit that produced these results.\n"
     )
-    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    return header + dump(doc)

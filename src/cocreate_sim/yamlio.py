@@ -32,13 +32,33 @@ FOLDER_NAME_RULE = (
 """The rule of FOLDER_NAME, said to a user whose name breaks it."""
 
 
+def name_from_file(path: Path) -> str:
+    """The name of a file that gives none: its stem made to follow FOLDER_NAME ('my plan (v2)' -> 'my_plan_v2_')."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem).lstrip("._-")[:80]
+    return name if FOLDER_NAME.fullmatch(name) else "unnamed"
+
+
+EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+"""Numbers in exponent form ('1e-3', '1.04e2', '.5E1') that YAML 1.2 and every planner read as numbers but
+PyYAML (YAML 1.1) reads as text unless they have a point and a signed exponent."""
+
+
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading '1e-3' as the number YAML 1.2 and every planner mean (YAML 1.1: text)."""
+    """PyYAML's safe loader, reading EXPONENT_FLOAT as a number."""
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789")
-)
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that _Loader would read back as a number (a name '2e3')."""
+
+
+for _cls in (_Loader, _Dumper):
+    _cls.add_implicit_resolver("tag:yaml.org,2002:float", EXPONENT_FLOAT, list("-+.0123456789"))
+
+
+def dump(data: Any) -> str:
+    """YAML text that :func:`compose` reads back as ``data`` (the one YAML writer)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
 
 KeyLines = dict[tuple[str, ...], int]
 """The 1-based line of every key path, e.g. ``('params', 'seed') -> 12``; list items by their index."""

@@ -30,7 +30,7 @@ from ..errors import UserError, did_you_mean, display, shorten
 from ..limits import MAX_HORIZON
 from ..params import PARAMETERS, ParameterError, resolve
 from ..scenario import load_scenario
-from ..yamlio import FOLDER_NAME, FOLDER_NAME_RULE, KeyLines, load_mapping, where
+from ..yamlio import FOLDER_NAME, FOLDER_NAME_RULE, KeyLines, load_mapping, name_from_file, where
 from .summaries import STATISTICS
 
 USES = ("fit", "check")
@@ -150,8 +150,10 @@ def load_targets(path: str | Path) -> TargetSet:
                 (str(key),),
                 f"unknown key.{did_you_mean(str(key), TOP_KEYS)} A {KIND} has the keys {', '.join(TOP_KEYS)}.",
             )
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not FOLDER_NAME.fullmatch(name):
+    name = data.get("name")
+    if name is None:
+        name = name_from_file(path)
+    elif not isinstance(name, str) or not FOLDER_NAME.fullmatch(name):
         raise _err(path, lines, ("name",), f"{FOLDER_NAME_RULE}; got {shorten(name)}.")
     constants = _read_constants(path, lines, data.get("constants"))
     raw = data.get("targets")

@@ -88,7 +88,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out is not None else Path("results") / "sweeps" / sweep.name
     from ..publishing import prepare_out_dir  # here: 'run.py --help' stays light (no pandas)
 
-    prepare_out_dir(out)  # never into a system folder, always one we can write in
+    out = prepare_out_dir(out)  # never into a system folder, always one we can write in (~ expanded)
     try:
         result = run_sweep(
             sweep,

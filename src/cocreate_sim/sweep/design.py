@@ -23,7 +23,7 @@ from ..limits import MAX_HORIZON, MAX_SEED, MAX_SWEEP_RUNS
 from ..metrics import COLUMN_NAMES
 from ..params import DEFAULT_STEPS, DEFAULTS, PARAMETERS, ParameterError, resolve, unknown_message
 from ..posterior import CODE_HASH_DIGITS, model_code_hash
-from ..yamlio import FOLDER_NAME, FOLDER_NAME_RULE, KeyLines, load_mapping
+from ..yamlio import FOLDER_NAME, FOLDER_NAME_RULE, KeyLines, load_mapping, name_from_file
 from .store import DESIGN_DIGEST, FORMAT, fingerprint, seal
 from .store import count_points as store_count_points
 
@@ -156,7 +156,9 @@ def _check_keys(err: _Errors, data: dict[str, Any]) -> None:
 
 
 def _read_texts(err: _Errors, data: dict[str, Any], path: Path) -> tuple[str, str]:
-    name = data.get("name", path.stem)
+    name = data.get("name")
+    if name is None:
+        name = name_from_file(path)
     description = data.get("description", "")
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):
