@@ -49,3 +49,10 @@ def test_new_never_overwrites(tmp_path: Path):
     with pytest.raises(UserError, match="already exists"):
         new_scenario("mine", folder=tmp_path)
     assert path.read_text() == "# edited by hand\n"
+
+
+def test_a_link_to_nothing_in_the_way_is_never_replaced(tmp_path):
+    (tmp_path / "mine.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    with pytest.raises(UserError, match="already exists"):
+        new_scenario("mine", folder=tmp_path)
+    assert (tmp_path / "mine.yaml").is_symlink() and not (tmp_path / "elsewhere.yaml").exists()

@@ -75,7 +75,7 @@ def new_scenario(name: str, source: str | None = None, folder: Path = WORKSPACE)
     src = find_source(source)
     load_scenario(src)  # a broken source would make a broken copy
     target = Path(folder) / f"{stem}.yaml"
-    if target.exists():
+    if target.exists() or target.is_symlink():  # a link to nothing is still someone's file: never replaced
         raise UserError(
             f"{display(target)} already exists; choose another name, or edit that file "
             f"(python3 run.py validate {display(target)})."
