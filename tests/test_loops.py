@@ -312,3 +312,29 @@ def test_a_backlog_shock_raises_the_pull_the_next_week_and_operations_hours_soon
         hours.append(hours_diff)
     assert np.mean(pull) > 0.0
     assert np.mean(hours) > 0.0  # workers spend more of the week on operations within a few weeks
+
+
+# ---------------------------------------------------------------- learning's restoring force
+def _mindset_gap(seed: int, constants: dict | None, weeks: int) -> list[float]:
+    """Mean mindset of a model whose workers all gained 0.3 in mindset and practice at week ``T`` (so that
+    neither runs ahead of the other and fades), less its twin's, week by week."""
+    shocked = CoCreationModel(rng=seed, constants=constants, **SMALL)
+    twin = CoCreationModel(rng=seed, constants=constants, **SMALL)
+    for _ in range(T):
+        shocked.step()
+        twin.step()
+    for w in shocked.workers:
+        w.mindset = min(1.0, w.mindset + 0.3)
+        w.practice = min(1.0, w.practice + 0.3)
+    return difference(shocked, twin, "mindset_mean", weeks)
+
+
+def test_a_gain_in_mindset_wears_back_under_the_old_logics_pull_the_faster_the_stronger_its_rate():
+    weeks = 156
+    declared = np.mean([_mindset_gap(s, None, weeks) for s in SEEDS], axis=0)
+    slow = np.mean([_mindset_gap(s, {"restoring_rate": 0.003}, weeks) for s in SEEDS], axis=0)
+    fast = np.mean([_mindset_gap(s, {"restoring_rate": 0.03}, weeks) for s in SEEDS], axis=0)
+    assert min(declared[0], slow[0], fast[0]) > 0.25  # the shock is there the next week
+    assert declared[-1] < 0.5 * declared[0]  # at the NPM baseline's pull, more than half worn back in three years
+    assert fast[51] < declared[51] - 0.03  # a year on, the stronger the pull's rate, the less is left
+    assert declared[-1] < slow[-1] - 0.03  # three years on, likewise

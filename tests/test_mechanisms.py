@@ -42,8 +42,18 @@ def test_a_trial_teaches_more_to_one_who_understands_why():
 
 
 def test_mindset_unconfirmed_by_practice_fades():
-    assert learning.mindset_change(K, m=0.8, p=0.1, talk=0.0, peer_practice=0.0) < 0
-    assert learning.mindset_change(K, m=0.3, p=0.2, talk=0.0, peer_practice=0.0) == 0
+    calm = dict(talk=0.0, peer_practice=0.0, pull=0.0, start=0.0)
+    assert learning.mindset_change(K, m=0.8, p=0.1, **calm) < 0
+    assert learning.mindset_change(K, m=0.3, p=0.2, **calm) == 0
+
+
+def test_the_old_logics_pull_wears_back_only_what_was_gained_since_starting():
+    gained = learning.mindset_change(K, m=0.5, p=0.5, talk=0.0, peer_practice=0.0, pull=1.0, start=0.2)
+    assert gained == pytest.approx(-K.restoring_rate * 0.3)  # the gain since starting, at full pull
+    half = learning.mindset_change(K, m=0.5, p=0.5, talk=0.0, peer_practice=0.0, pull=0.5, start=0.2)
+    assert half == pytest.approx(gained / 2)  # in proportion to the felt pull
+    assert learning.mindset_change(K, m=0.2, p=0.2, talk=0.0, peer_practice=0.0, pull=1.0, start=0.4) == 0
+    assert learning.mindset_change(K, m=0.5, p=0.5, talk=0.0, peer_practice=0.0, pull=0.0, start=0.2) == 0
 
 
 def test_routine_without_understanding_slides_back():
@@ -51,7 +61,7 @@ def test_routine_without_understanding_slides_back():
 
 
 def test_colleagues_who_practise_pull_mindset_up():
-    assert learning.mindset_change(K, m=0.3, p=0.2, talk=0.0, peer_practice=0.7) > 0
+    assert learning.mindset_change(K, m=0.3, p=0.2, talk=0.0, peer_practice=0.7, pull=1.0, start=0.3) > 0
 
 
 def test_a_changed_constant_changes_the_arithmetic():

@@ -36,6 +36,9 @@ TABLE: list[tuple[str, str, float, float, float, str, str, str]] = [
      "How far one process may run ahead of the other before it fades."),
     ("learning", "practice_decay", 0.004, 0.001, 0.01, "behavioural", A,
      "Weekly loss of an unused work process."),
+    ("learning", "restoring_rate", 0.01, 0.003, 0.03, "behavioural",
+     "003 (the efficiency logic still dominates with most staff); assumed size",
+     "Weekly share of the mindset gained since starting that the old logics' full felt pull wears back."),
     # --- dialogue
     ("dialogue", "dialogue_cycle_weeks", 4, 4, 4, "design", "000 (lever definition)",
      "Weeks between talks for each worker at leader_dialogue = 1."),

@@ -69,6 +69,8 @@ class Worker(mesa.Agent):
         else:
             self.mindset = _beta(rng, k.mindset_mean_start, MINDSET_BETA_SUM)
             self.practice = _beta(rng, k.practice_mean_start, PRACTICE_BETA_SUM)
+        self.start_mindset = self.mindset
+        """The mindset this person came with: the old logics' pull wears back only what was gained since."""
         self.energy = float(rng.uniform(*ENERGY_START))
         spread = k.workload_spread
         self.workload = float(rng.gamma(1.0 / spread**2, spread**2))
@@ -186,7 +188,8 @@ class Worker(mesa.Agent):
         dp = learning.practice_change(
             k, self.practice, self.mindset, self.last_trial, dialogue.reflection(k, self.had_dialogue)
         )
-        dm = learning.mindset_change(k, self.mindset, self.practice, talk, peer_practice)
+        pull = time_allocation.felt_pull(k, self.leader.pull, p.capacity_set_aside)
+        dm = learning.mindset_change(k, self.mindset, self.practice, talk, peer_practice, pull, self.start_mindset)
         self.practice = min(1.0, max(0.0, self.practice + dp))
         self.mindset = min(1.0, max(0.0, self.mindset + dm))
         focus = p.measure_inclusion
