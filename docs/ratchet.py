@@ -15,10 +15,19 @@ and asks two questions:
    into this script's processes only. Both arms get the levelling check of ``docs/long_run.py`` on yearly
    means (years 30 to 40, ratio of replication means, 95% paired bootstrap interval) and, beside it, the
    change in the outcome's own unit (paired difference, 95% CI), which a near-empty backlog can be judged by.
+3. **Would a restoring force stop the creep?** ``--arms restoring`` runs the shipped model with one force it
+   lacks (the relaxation design of ``docs/transition.py`` finds nothing but staff turnover pulls learnt
+   practice and mindset back): the daily pull of "sikker drift" and the old logics (003_2ba0a2bc3f04f1f8.txt:
+   the efficiency logic "is still dominant with most leaders and staff") wears a worker's mindset back
+   towards the one they came with, ``dm -= restoring_rate * felt_pull * max(0, m - m_start)`` a week, with
+   the felt pull of ``time_allocation.felt_pull`` and ``--restoring-rate`` (assumed; default 0.01: at full
+   pull a gain halves in about 1.3 years). ``--arms both`` runs it together with the counterweight. Patched
+   in this script's processes only, as the counterweight is. Each arm also reports uptake in year 5.
 
 Writes ``docs/ratchet.csv`` (one row per arm, scenario and figure), atomically. ``--arms counterweight`` runs
 one arm only. Run:
     python3 docs/ratchet.py [--replications 24] [--workers 2] [--counterweight | --arms A,B] [scenario.yaml ...]
+    python3 docs/ratchet.py --arms restoring,both --restoring-rate 0.01 --out docs/ratchet_restoring.csv
 """
 
 from __future__ import annotations
@@ -37,8 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from long_run import LEVEL, decade, year_means  # noqa: E402
 
+from cocreate_sim.agents import workers  # noqa: E402
 from cocreate_sim.fileio import atomic_write_text  # noqa: E402
-from cocreate_sim.mechanisms import operations  # noqa: E402
+from cocreate_sim.mechanisms import operations, time_allocation  # noqa: E402
 from cocreate_sim.model import CoCreationModel  # noqa: E402
 from cocreate_sim.runner import release  # noqa: E402
 from cocreate_sim.scenario import load_scenario  # noqa: E402
@@ -49,7 +59,11 @@ HORIZON = 2080
 CHECKPOINTS = (260, 520, 1040, 1560, 2080)
 """Weeks at which the demand factors are read (years 5, 10, 20, 30, 40)."""
 SHIPPED = operations.next_demand_factor
-ARMS = ("shipped", "counterweight")
+NEW_PERSON = workers.Worker.new_person
+LEARN = workers.Worker._learn
+ARMS = ("shipped", "counterweight", "restoring", "both")
+RESTORING_RATE = 0.01
+"""Weekly share of the mindset gained since a worker started that the full felt pull wears away (assumed)."""
 
 
 def ceiling(k: Any, budget_pressure: float) -> float:
@@ -71,14 +85,34 @@ def counterweight(k: Any, factor: float, idle: float, capacity: float, pull: flo
     return max(0.0, factor - k.harvest_rate * pull * (1.0 - bp) * -idle / capacity)
 
 
-def install(arm: str) -> None:
-    """Each worker process's ratchet: the model's, or the counterweight."""
-    operations.next_demand_factor = counterweight if arm == "counterweight" else SHIPPED
+def new_person(self: Any) -> None:
+    """The model's new person, remembering the mindset they came with (the restoring force's anchor)."""
+    NEW_PERSON(self)
+    self.start_mindset = self.mindset
+
+
+def make_learn(rate: float) -> Any:
+    """The model's learning with the restoring force after it (this script's variant): module docstring, 3."""
+
+    def learn(self: Any, p: Any) -> None:
+        LEARN(self, p)
+        pull = time_allocation.felt_pull(self.model.k, self.leader.pull, p.capacity_set_aside)
+        self.mindset = max(0.0, self.mindset - rate * pull * max(0.0, self.mindset - self.start_mindset))
+
+    return learn
+
+
+def install(arm: str, rate: float = RESTORING_RATE) -> None:
+    """Each worker process's ratchet and learning: the model's, or the arm's variants."""
+    operations.next_demand_factor = counterweight if arm in ("counterweight", "both") else SHIPPED
+    restoring = arm in ("restoring", "both")
+    workers.Worker.new_person = new_person if restoring else NEW_PERSON
+    workers.Worker._learn = make_learn(rate) if restoring else LEARN
 
 
 def one_run(task: tuple[str, str, int, dict, tuple]) -> tuple[str, str, int, pd.DataFrame, list[dict]]:
-    arm, label, seed, params, schedule = task
-    install(arm)
+    arm, label, seed, params, schedule, rate = task
+    install(arm, rate)
     model = CoCreationModel(rng=seed, schedule=schedule or None, **params)
     factors = []
     for week in range(1, HORIZON + 1):
@@ -96,7 +130,7 @@ def one_run(task: tuple[str, str, int, dict, tuple]) -> tuple[str, str, int, pd.
 def arm_list(text: str) -> list[str]:
     arms = [a.strip() for a in text.split(",") if a.strip()]
     if not arms or any(a not in ARMS for a in arms):
-        raise argparse.ArgumentTypeError(f"{text!r}: name one or both of {', '.join(ARMS)}, comma-separated")
+        raise argparse.ArgumentTypeError(f"{text!r}: name one or more of {', '.join(ARMS)}, comma-separated")
     return list(dict.fromkeys(arms))
 
 
@@ -109,19 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--arms",
         type=arm_list,
-        help="the arms to run, comma-separated: shipped, counterweight (default: shipped, with --counterweight both)",
+        help=f"the arms to run, comma-separated: {', '.join(ARMS)} (default: shipped, with --counterweight "
+        "also counterweight)",
     )
+    ap.add_argument("--restoring-rate", type=float, default=RESTORING_RATE, help="the restoring force's rate")
     ap.add_argument("--out", default=str(ROOT / "docs" / "ratchet.csv"))
     args = ap.parse_args(argv)
-    if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64:
-        ap.error("--replications must be 2 to 1,000 and --workers 1 to 64")
+    if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64 or not 0 <= args.restoring_rate <= 1:
+        ap.error("--replications must be 2 to 1,000, --workers 1 to 64 and --restoring-rate 0 to 1")
     files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
     arms = args.arms or (["shipped", "counterweight"] if args.counterweight else ["shipped"])
     seeds = replication_seeds(1_000_000, args.replications)
     tasks = []
     for f in files:
         sc = load_scenario(f)
-        tasks += [(arm, f.stem, s, dict(sc.params), sc.schedule) for arm in arms for s in seeds]
+        tasks += [(arm, f.stem, s, dict(sc.params), sc.schedule, args.restoring_rate) for arm in arms for s in seeds]
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(args.workers, mp_context=ctx) as pool:
         results = list(pool.map(one_run, tasks, chunksize=1))
@@ -137,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(
                         dict(arm=arm, scenario=f.stem, figure=f"{figure} week {week}", value=m, ci_low=lo, ci_high=hi)
                     )
+            m, _, lo, hi = mean_ci(year_means(frame, "uptake", 260))
+            rows.append(dict(arm=arm, scenario=f.stem, figure="uptake year 5", value=m, ci_low=lo, ci_high=hi))
             checks = [(col, op) for col in LEVEL for op in ("/", "-")] + [("uptake", "-")]
             for col, op in checks:
                 early, late = (year_means(frame, col, end) for end in (1560, 2080))

@@ -148,3 +148,29 @@ def test_the_relaxation_shock_halves_what_workers_learnt_and_nothing_else():
     for (p0, m0, e0, k0), (p1, m1, e1, k1) in zip(before, after, strict=True):
         assert (p1, m1) == (p0 * tr.SHOCK_KEEP, m0 * tr.SHOCK_KEEP) and (e1, k1) == (e0, k0)
     assert [d.backlog for d in model.departments] == backlog
+
+
+def test_the_ratchet_scripts_restoring_arm_wears_gained_mindset_back_and_is_undone_by_the_shipped_arm():
+    import importlib.util
+    from pathlib import Path
+
+    from cocreate_sim.agents.workers import Worker
+    from cocreate_sim.model import CoCreationModel
+
+    spec = importlib.util.spec_from_file_location("ratchet", Path(__file__).parents[1] / "docs" / "ratchet.py")
+    rc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rc)
+    try:
+        rc.install("restoring", 0.5)
+        model = CoCreationModel(rng=SEEDS[0], **SMALL_TOWN, n_citizens=400)
+        for w in model.workers:
+            assert w.start_mindset == w.mindset  # the anchor is the mindset each person came with
+            w.mindset = min(1.0, w.start_mindset + 0.3)
+            w.practice = min(1.0, w.practice + 0.3)
+        gained = sum(w.mindset - w.start_mindset for w in model.workers)
+        model.step()
+        assert sum(w.mindset - w.start_mindset for w in model.workers) < 0.9 * gained  # a strong rate: worn back
+    finally:
+        rc.install("shipped")
+    assert Worker._learn is rc.LEARN and Worker.new_person is rc.NEW_PERSON
+    assert rc.operations.next_demand_factor is rc.SHIPPED
