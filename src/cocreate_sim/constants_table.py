@@ -53,9 +53,9 @@ TABLE: list[tuple[str, str, float, float, float, str, str, str]] = [
     ("dialogue", "training_gain", 0.03, 0.01, 0.06, "behavioural", "000, 003; assumed size",
      "Weekly mindset input of courses at mindset_training = 1."),
     # --- energy
-    ("energy", "recovery", 0.0524, 0.02, 0.1, "behavioural", CALIBRATED,
+    ("energy", "recovery", 0.0594, 0.02, 0.1, "behavioural", CALIBRATED,
      "Share of lost energy recovered in a week."),
-    ("energy", "job_strain", 0.0287, 0.01, 0.04, "behavioural", "003 (cross-pressure); " + CALIBRATED,
+    ("energy", "job_strain", 0.0332, 0.01, 0.04, "behavioural", "003 (cross-pressure); " + CALIBRATED,
      "Weekly energy drain of the ordinary job at full workload and middle budget pressure."),
     ("energy", "workload_spread", 0.3, 0.15, 0.5, "behavioural", A,
      "Coefficient of variation of workers' own share of the job's demands (gamma-distributed, mean 1)."),
