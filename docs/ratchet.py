@@ -22,7 +22,9 @@ and asks two questions:
    towards the one they came with, ``dm -= restoring_rate * felt_pull * max(0, m - m_start)`` a week, with
    the felt pull of ``time_allocation.felt_pull`` and ``--restoring-rate`` (assumed; default 0.01: at full
    pull a gain halves in about 1.3 years). ``--arms both`` runs it together with the counterweight. Patched
-   in this script's processes only, as the counterweight is. Each arm also reports uptake in year 5.
+   in this script's processes only, as the counterweight is. Each arm also reports uptake in year 5. Model
+   v3 has this force (``learning.mindset_change``): these two arms ran on model v2 (their table is
+   ``docs/ratchet_restoring.csv``) and are refused on a model that has it.
 
 Writes ``docs/ratchet.csv`` (one row per arm, scenario and figure), atomically. ``--arms counterweight`` runs
 one arm only. Run:
@@ -47,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from long_run import LEVEL, decade, year_means  # noqa: E402
 
 from cocreate_sim.agents import workers  # noqa: E402
+from cocreate_sim.constants import CONSTANTS  # noqa: E402
 from cocreate_sim.fileio import atomic_write_text  # noqa: E402
 from cocreate_sim.mechanisms import operations, time_allocation  # noqa: E402
 from cocreate_sim.model import CoCreationModel  # noqa: E402
@@ -151,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not 2 <= args.replications <= 1000 or not 1 <= args.workers <= 64 or not 0 <= args.restoring_rate <= 1:
         ap.error("--replications must be 2 to 1,000, --workers 1 to 64 and --restoring-rate 0 to 1")
+    if args.arms and {"restoring", "both"} & set(args.arms) and "restoring_rate" in CONSTANTS:
+        ap.error(
+            "this model has the restoring force already (restoring_rate): "
+            "the arms restoring and both add it to model v2 only"
+        )
     files = [Path(f) for f in args.scenarios] or sorted((ROOT / "scenarios").glob("*.yaml"))
     arms = args.arms or (["shipped", "counterweight"] if args.counterweight else ["shipped"])
     seeds = replication_seeds(1_000_000, args.replications)

@@ -150,27 +150,17 @@ def test_the_relaxation_shock_halves_what_workers_learnt_and_nothing_else():
     assert [d.backlog for d in model.departments] == backlog
 
 
-def test_the_ratchet_scripts_restoring_arm_wears_gained_mindset_back_and_is_undone_by_the_shipped_arm():
+def test_the_ratchet_scripts_restoring_arms_are_refused_on_a_model_that_has_the_force(capsys):
     import importlib.util
     from pathlib import Path
 
-    from cocreate_sim.agents.workers import Worker
-    from cocreate_sim.model import CoCreationModel
+    import pytest
 
     spec = importlib.util.spec_from_file_location("ratchet", Path(__file__).parents[1] / "docs" / "ratchet.py")
     rc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(rc)
-    try:
-        rc.install("restoring", 0.5)
-        model = CoCreationModel(rng=SEEDS[0], **SMALL_TOWN, n_citizens=400)
-        for w in model.workers:
-            assert w.start_mindset == w.mindset  # the anchor is the mindset each person came with
-            w.mindset = min(1.0, w.start_mindset + 0.3)
-            w.practice = min(1.0, w.practice + 0.3)
-        gained = sum(w.mindset - w.start_mindset for w in model.workers)
-        model.step()
-        assert sum(w.mindset - w.start_mindset for w in model.workers) < 0.9 * gained  # a strong rate: worn back
-    finally:
-        rc.install("shipped")
-    assert Worker._learn is rc.LEARN and Worker.new_person is rc.NEW_PERSON
-    assert rc.operations.next_demand_factor is rc.SHIPPED
+    for arms in ("restoring", "shipped,both"):
+        with pytest.raises(SystemExit) as stop:
+            rc.main(["--arms", arms, "--replications", "2", "--out", "unused.csv"])
+        assert stop.value.code == 2
+        assert "has the restoring force already" in capsys.readouterr().err
