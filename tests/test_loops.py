@@ -338,3 +338,13 @@ def test_a_gain_in_mindset_wears_back_under_the_old_logics_pull_the_faster_the_s
     assert declared[-1] < 0.5 * declared[0]  # at the NPM baseline's pull, more than half worn back in three years
     assert fast[51] < declared[51] - 0.03  # a year on, the stronger the pull's rate, the less is left
     assert declared[-1] < slow[-1] - 0.03  # three years on, likewise
+
+
+def test_whoever_takes_a_post_is_anchored_at_the_mindset_they_bring():
+    model = CoCreationModel(rng=SEEDS[0], **SMALL)
+    for _ in range(10):
+        model.step()
+    worker = model.workers[0]
+    worker.mindset = min(1.0, worker.start_mindset + 0.3)  # learnt on the job
+    worker.new_person()  # turnover: someone new takes the post
+    assert worker.start_mindset == worker.mindset
