@@ -13,13 +13,15 @@ constants that set how fast a worker learns decide it:
    plausible range that speeds learning (``gap``, ``fade``, ``peer_rate``, ``practice_rate``; ranges in
    ``src/cocreate_sim/constants_table.py``).
 3. **The relaxation**: is there a force that pulls the organisation back to a level the
-   levers set? Every worker's practice and mindset are halved at the end of year 10 (:func:`learning_shock`,
-   a disturbance of what workers have learnt and nothing else) and the run goes on beside its undisturbed twin
-   on the same seed. Where a restoring force holds the level, the shocked run's uptake returns to its twin's
-   within a few years; where the gap persists for decades, nothing pulls the level back and a small push makes
-   it creep. Settings: the NPM baseline, ``drop_zero_error_culture.yaml``, and that file with
-   ``staff_turnover`` 0.2 (the lever that renews what workers carry) or ``peer_rate`` at the low end of its
-   range.
+   levers set? At the end of year 10 what every worker has learnt is disturbed, and nothing else, in two
+   directions beside an undisturbed twin on the same seed: halved (:func:`learning_shock`: practice and
+   mindset times one half) and raised (:func:`learning_gain`: practice and mindset moved halfway to 1). The
+   two directions are both needed since model v3: its restoring force acts only on mindset gained above what a
+   worker came with, so a halving tests the way back up and a gain tests the way back down. Where a restoring
+   force holds the level, the shocked run's uptake returns to its twin's within a few years; where the gap
+   persists for decades, nothing pulls the level back and a small push makes it creep. Settings: the NPM
+   baseline, ``drop_zero_error_culture.yaml``, and that file with ``staff_turnover`` 0.2 (the lever that
+   renews what workers carry) or ``peer_rate`` at the low end of its range.
 
 For every setting: yearly mean uptake at years 5, 10, 20, 30 and 40 (mean over replications), the change in
 the second and in the fourth decade (paired difference, 95% CI) and the ratio of yearly mean maintenance
@@ -27,7 +29,8 @@ hours, year 40 over year 30 (95% paired bootstrap interval, as ``docs/long_run.p
 off grows less in the fourth decade than in the second.
 
 For the relaxation: the paired difference in yearly mean uptake, shocked run minus its twin, at years 11, 15,
-20, 30 and 40 (95% CI); the other columns describe the undisturbed twin.
+20, 30 and 40 (95% CI), for the halving (``shock_gap_year_Y``) and the gain (``gain_gap_year_Y``); the other
+columns describe the undisturbed twin.
 
 Seeds: the block 5,500,000+ (used by no other check and by no tuning). Writes ``docs/transition.csv``
 atomically. Run:
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -111,13 +115,26 @@ def learning_shock(model: CoCreationModel) -> None:
         worker.mindset *= SHOCK_KEEP
 
 
-def yearly(levers: dict[str, Any], constants: dict[str, float], seed: int, shock: bool) -> np.ndarray:
+def learning_gain(model: CoCreationModel) -> None:
+    """Give every worker half of what they have not yet learnt (practice and mindset), and nothing else."""
+    for worker in model.workers:
+        worker.practice += (1.0 - SHOCK_KEEP) * (1.0 - worker.practice)
+        worker.mindset += (1.0 - SHOCK_KEEP) * (1.0 - worker.mindset)
+
+
+SHOCKS: dict[str, Callable[[CoCreationModel], None]] = {"shock": learning_shock, "gain": learning_gain}
+"""The relaxation's disturbances, by the prefix of their columns (run in this order after the twin)."""
+
+
+def yearly(
+    levers: dict[str, Any], constants: dict[str, float], seed: int, shock: Callable[[CoCreationModel], None] | None
+) -> np.ndarray:
     """Yearly means of uptake and maintenance hours over HORIZON weeks (year x outcome)."""
     model = CoCreationModel(rng=seed, constants=constants or None, **levers)
     try:
         for week in range(1, HORIZON + 1):
-            if shock and week == SHOCK_WEEK + 1:
-                learning_shock(model)
+            if shock is not None and week == SHOCK_WEEK + 1:
+                shock(model)
             model.step()
         ts = model.datacollector.get_model_vars_dataframe()
     finally:
@@ -128,11 +145,11 @@ def yearly(levers: dict[str, Any], constants: dict[str, float], seed: int, shock
 
 
 def one_run(task: tuple[int, int, dict[str, Any], dict[str, float], bool]) -> tuple[int, np.ndarray]:
-    """One seed of one arm: its yearly means, and (relaxation) those of its shocked twin stacked after them."""
+    """One seed of one arm: its yearly means, and (relaxation) those of its disturbed twins stacked after them."""
     arm, seed, levers, constants, relax = task
-    runs = [yearly(levers, constants, seed, shock=False)]
+    runs = [yearly(levers, constants, seed, shock=None)]
     if relax:
-        runs.append(yearly(levers, constants, seed, shock=True))
+        runs.extend(yearly(levers, constants, seed, shock=disturb) for disturb in SHOCKS.values())
     return arm, np.stack(runs)
 
 
@@ -166,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         results = list(pool.map(one_run, tasks, chunksize=1))
     rows = []
     for i, (design, label, _, _) in enumerate(arms):
-        both = np.array([r for a, r in results if a == i])  # replication x (twin, shocked) x year x outcome
+        both = np.array([r for a, r in results if a == i])  # replication x (twin, *SHOCKS) x year x outcome
         runs = both[:, 0]
         row: dict[str, Any] = dict(design=design, setting=label, n=len(runs))
         for y in YEARS:
@@ -184,11 +201,13 @@ def main(argv: list[str] | None = None) -> int:
             kept["ci_low"],
             kept["ci_high"],
         )
-        if both.shape[1] == 2:
+        for k, prefix in enumerate(SHOCKS, start=1):
+            if both.shape[1] <= k:
+                break
             for y in GAP_YEARS:
-                gap = decade(label, "uptake", " - ", runs[:, y - 1, 0], both[:, 1, y - 1, 0])
-                row[f"shock_gap_year_{y}"] = gap["value"]
-                row[f"shock_gap_year_{y}_low"], row[f"shock_gap_year_{y}_high"] = gap["ci_low"], gap["ci_high"]
+                gap = decade(label, "uptake", " - ", runs[:, y - 1, 0], both[:, k, y - 1, 0])
+                row[f"{prefix}_gap_year_{y}"] = gap["value"]
+                row[f"{prefix}_gap_year_{y}_low"], row[f"{prefix}_gap_year_{y}_high"] = gap["ci_low"], gap["ci_high"]
         rows.append(row)
     out = pd.DataFrame(rows)
     atomic_write_text(args.out, out.to_csv(index=False))

@@ -128,7 +128,7 @@ def test_transition_arms_change_one_thing_each_within_its_range():
         assert len(changed) + len(constants) == 1
 
 
-def test_the_relaxation_shock_halves_what_workers_learnt_and_nothing_else():
+def test_the_relaxation_shocks_halve_or_raise_what_workers_learnt_and_nothing_else():
     import importlib.util
     from pathlib import Path
 
@@ -148,6 +148,12 @@ def test_the_relaxation_shock_halves_what_workers_learnt_and_nothing_else():
     for (p0, m0, e0, k0), (p1, m1, e1, k1) in zip(before, after, strict=True):
         assert (p1, m1) == (p0 * tr.SHOCK_KEEP, m0 * tr.SHOCK_KEEP) and (e1, k1) == (e0, k0)
     assert [d.backlog for d in model.departments] == backlog
+    tr.learning_gain(model)  # the other direction: half of what is not yet learnt, and nothing else
+    for (p1, m1, e1, k1), w in zip(after, model.workers, strict=True):
+        assert (w.practice, w.mindset) == (p1 + 0.5 * (1 - p1), m1 + 0.5 * (1 - m1))
+        assert (w.energy, w.weak_knowledge) == (e1, k1)
+    assert [d.backlog for d in model.departments] == backlog
+    assert list(tr.SHOCKS.values()) == [tr.learning_shock, tr.learning_gain]
 
 
 def test_the_ratchet_scripts_restoring_arms_are_refused_on_a_model_that_has_the_force(capsys):
