@@ -17,8 +17,9 @@ and asks two questions:
    change in the outcome's own unit (paired difference, 95% CI), which a near-empty backlog can be judged by.
 3. **Would a restoring force stop the creep?** ``--arms restoring`` runs the shipped model with one force it
    lacks (the relaxation design of ``docs/transition.py`` finds nothing but staff turnover pulls learnt
-   practice and mindset back): the daily pull of "sikker drift" and the old logics (003_2ba0a2bc3f04f1f8.txt:
-   the efficiency logic "is still dominant with most leaders and staff") wears a worker's mindset back
+   practice and mindset back): the daily pull of "sikker drift" and the old logics (our reading of
+   003_2ba0a2bc3f04f1f8.txt, where the authority and efficiency logic "is still dominant among most leaders and
+   staff") wears a worker's mindset back
    towards the one they came with, ``dm -= restoring_rate * felt_pull * max(0, m - m_start)`` a week, with
    the felt pull of ``time_allocation.felt_pull`` and ``--restoring-rate`` (assumed; default 0.01: at full
    pull a gain halves in about 1.3 years). ``--arms both`` runs it together with the counterweight. Patched
