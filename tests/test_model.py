@@ -192,11 +192,17 @@ def test_task_committees_raise_power_sharing():
 
 @pytest.mark.slow
 def test_maintenance_pool_keeps_facility_care_off_the_operations_backlog():
+    # Checked where the pool acts: the facility care billed to operations (unfunded maintenance). Its effect on
+    # the total backlog after three years of this reform is small against the backlog's seed-to-seed spread (at
+    # model v3 not told from zero on 24 seeds), so four seeds cannot assert it as model v2's version of this test
+    # did. What the pool does to ten-year net payback is in docs/validation.md section 6.
     lever = dict(leader_dialogue=1.0, measure_cocreation_value=0.6, zero_error_culture=0.2, silo_strength=0.0)
     without = [run_model(steps=156, rng=s, maintenance_pool=0.0, **lever) for s in range(4)]
     with_pool = [run_model(steps=156, rng=s, maintenance_pool=1.0, **lever) for s in range(4)]
-    assert np.mean([o["maintenance_hours"] for o in without]) > 0
-    assert np.mean([o["backlog"] for o in with_pool]) < np.mean([o["backlog"] for o in without])
+    for runs in (without, with_pool):
+        assert np.mean([o["maintenance_hours"] for o in runs]) > 0  # facilities need care in both arms
+    assert np.mean([o["unfunded_maintenance_hours"] for o in without]) > 0
+    assert all(o["unfunded_maintenance_hours"] == 0 for o in with_pool)
 
 
 def test_accounting_identities_hold_every_week():
