@@ -30,6 +30,8 @@ PAUSE_FROM_WEEK = 60
 """Side by side plays at the fastest speed until this week, leaving many ticks of margin before DOCS_WEEK."""
 MAX_PAUSE_LAG_WEEKS = 30
 """Pause pressed at the fastest speed stops the run at most this many weeks (ten ticks) after the week on screen."""
+DOCS_HEIGHT = 1320
+"""Window height of the docs' screenshot: the first row of charts shows whole, legends included."""
 MIN_SCREENSHOT_BYTES = 20_000
 """A screenshot smaller than this is an empty page."""
 
@@ -47,7 +49,7 @@ def app_url(start_app, tmp_path_factory) -> str:
 
 
 def test_move_a_slider_press_play_and_watch_the_municipality_change(app_url, open_page, tmp_path) -> None:
-    app = open_page(app_url)
+    app = open_page(app_url, height=DOCS_HEIGHT) if UPDATE_DOCS_IMG else open_page(app_url)
     page = app.page
     assert app.week() == 0
     org_before = app.graph_data("org-a")
@@ -87,6 +89,11 @@ def test_move_a_slider_press_play_and_watch_the_municipality_change(app_url, ope
     titles = [page.inner_text("#org-a-title"), page.inner_text("#org-b-title")]
     assert any(t.startswith("A: Leader dialogue = 1") and t.endswith(f"week {week}") for t in titles), titles
     assert any(t.startswith("B: same seed, Leader dialogue = 0") for t in titles), titles
+    ranges = page.evaluate(
+        "() => ['org-a', 'org-b'].map(id => { const l = document.querySelector('#' + id + ' .js-plotly-plot')"
+        "._fullLayout; return [l.xaxis.range, l.yaxis.range]; })"
+    )
+    assert ranges[0] == ranges[1], f"A's picture is drawn at another scale than B's after side by side: {ranges}"
     names = [t["name"] for t in app.graph_data("chart-uptake")]
     assert "uptake (A)" in names and "uptake (B)" in names
     assert all(len(t["x"]) == week + 1 for t in app.graph_data("chart-uptake")), "every week of both runs is drawn"

@@ -52,8 +52,8 @@ Translate = Callable[[str], str]
 
 CHARTS: dict[str, tuple[str, tuple[tuple[str, str], ...], str]] = {
     "uptake": (
-        N_("Uptake: workers who choose to co-create"),
-        (("uptake", N_("uptake")), ("mindset_mean", N_("mind-set")), ("practice_mean", N_("practice"))),
+        N_("Workers: the share who co-create (uptake), and mean mind-set and practice"),
+        (("uptake", N_("uptake")), ("mindset_mean", N_("mean mind-set")), ("practice_mean", N_("mean practice"))),
         N_("share 0-1"),
     ),
     "inclusion": (

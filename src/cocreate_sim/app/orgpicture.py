@@ -377,7 +377,7 @@ def _legend_entry(key: str, name: str, line: bool = False) -> dict[str, Any]:
 
 
 def _figure_layout(layout: OrgLayout, model: CoCreationModel, title: str, t: dict[str, Any]) -> dict[str, Any]:
-    axis = {"visible": False, "range": [-SCALE * LIMIT, SCALE * LIMIT], "fixedrange": True}
+    axis = {"visible": False, "range": [-SCALE * LIMIT, SCALE * LIMIT], "fixedrange": True, "constrain": "domain"}
     r = layout.cluster_radius + 0.04
     shapes = [_circle(cx, cy, r, "solid") for cx, cy in layout.centre_units]
     shapes.append(_circle(0.0, 0.0, COUNCIL_EDGE, "dot"))
