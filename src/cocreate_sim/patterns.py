@@ -70,6 +70,7 @@ from .patterns_design import (  # noqa: F401 - the designs, re-exported for call
     NPG_CONTEXT,
     PATTERNS,
     REPORTED_AFTER_SHOCK,
+    REPORTED_PER_ARM,
     SHOCK_SIZE,
     SHOCK_WEEK,
     SHOCK_WINDOW,
@@ -346,7 +347,8 @@ def _pattern_lines(i: int, res: PatternResult) -> list[str]:
             wm, _, wlo, whi = mean_ci(res.windows[name][p.figure_outcome])
             wlo, whi = clip_interval(p.figure_outcome, wm, wlo, whi)
             text += f"; mean over the response window {wm:.3f} [{wlo:.3f}, {whi:.3f}]"
-        lines.append(text)
+        reported = ", ".join(f"{o} {res.finals[name][o].mean():.3f}" for o in REPORTED_PER_ARM)
+        lines.append(f"{text} (final {reported})")
     lines.append("")
     for eff in res.effects:
         where = " (mean over the weeks after the shock)" if eff.contrast.after_shock else ""

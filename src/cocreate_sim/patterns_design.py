@@ -261,3 +261,6 @@ ALL_CLAIMS = N_("all claims of the pattern")
 
 REPORTED_AFTER_SHOCK = ("uptake", "hours_operations", "backlog", "complaints", "burnout_share")
 """Outcomes whose response to a shock is reported (paired difference and interval) but not asserted."""
+REPORTED_PER_ARM = ("strain_share", "burnout_share")
+"""Outcomes reported for every arm at the final week but not asserted: the strain loop, where a lever's cost to
+the workers shows (the staff survey puts strain at 0.10-0.25, shared/EVIDENCE.md)."""
