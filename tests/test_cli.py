@@ -272,6 +272,19 @@ def test_patterns_publish_a_results_folder_and_leave_docs_alone(tmp_path: Path):
     assert len(list((docs / "img").glob("pattern_*.png"))) == 6 and not (docs / "effects.csv").exists()
 
 
+def test_patterns_on_another_seed_block_say_so_and_never_write_docs(tmp_path: Path, capsys):
+    from cocreate_sim import cli
+    from cocreate_sim.patterns import _command
+
+    argv = ["patterns", "--base-seed", "6000000", "--update-docs", "--replications", "2", "--out", str(tmp_path)]
+    assert cli.main(argv) == cli.EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "--update-docs writes the documented seed block (50,000+)" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir()), "refused before anything was written"
+    assert _command(2, 3, 6_000_000) == "python3 run.py patterns --replications 2 --steps 3 --base-seed 6000000"
+    assert _command(20, None) == "python3 run.py patterns --update-docs"
+
+
 # ---------------------------------------------------------------- compare
 def test_compare_uses_common_seeds_and_reports_differences(planner: Path):
     result = run_py(

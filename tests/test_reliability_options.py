@@ -66,6 +66,7 @@ def test_more_worker_processes_than_any_machine_has_is_refused(tmp_path, capsys)
         (["calibrate", str(TARGETS), "--budget", "99999999999999999999"], "--budget"),
         (["calibrate", str(TARGETS), "--population", "1000000000000"], "--population"),
         (["patterns", "--replications", "1"], "--replications"),
+        (["patterns", "--base-seed", "-1"], "--base-seed"),
     ],
 )
 def test_counts_no_study_needs_are_refused_before_memory_is_reserved(capsys, argv, option):

@@ -24,7 +24,7 @@ from typing import NoReturn
 from .commands import cmd_compare, cmd_new, cmd_params, cmd_patterns, cmd_report, cmd_run, cmd_validate
 from .errors import UserError, clip, did_you_mean, display, missing_extra, whole_number_option, whole_number_type
 from .i18n import add_language_option
-from .limits import MAX_REPLICATIONS
+from .limits import MAX_REPLICATIONS, MAX_SEED
 from .posterior import DRAWS, SEEDS_PER_DRAW
 
 EXIT_FAILED = 1
@@ -301,6 +301,13 @@ def _add_patterns(sub) -> None:
         "--update-docs",
         action="store_true",
         help="also rewrite the pattern section of docs/validation.md and docs/img/pattern_*.png",
+    )
+    patterns.add_argument(
+        "--base-seed",
+        type=whole_number_type(0, MAX_SEED - MAX_REPLICATIONS),
+        metavar="N",
+        help="seed of replication 0 (default 50000, the documented block); another block replicates the patterns "
+        "on seeds nothing was tuned or chosen on (not with --update-docs)",
     )
     patterns.add_argument("--quiet", action="store_true", help="no progress bar")
     patterns.set_defaults(func=cmd_patterns)

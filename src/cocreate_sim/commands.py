@@ -392,6 +392,7 @@ def cmd_patterns(args: argparse.Namespace) -> int:
             horizon=args.steps,
             update_docs_too=args.update_docs,
             progress=not args.quiet,
+            **({"base_seed": args.base_seed} if args.base_seed is not None else {}),
         )
     )
 
