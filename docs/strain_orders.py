@@ -14,7 +14,8 @@ tries variants of the model, each patched into this script's processes only (the
   closely intertwined and cannot develop in isolation", development "is achieved incrementally");
 - ``gating+spread``: gating, with jobs' workloads spread as widely as the constant's range allows
   (``workload_spread`` 0.5, its high end): a workforce whose energy is spread wider has fewer workers near
-  the strain line.
+  the strain line;
+- ``gating+cheap-trial``: gating, with a trial's energy cost at the low end of its range (``shift_cost`` 0.06).
 
 Two parts, each for every variant:
 
@@ -57,8 +58,8 @@ DOSES = (0.0, 0.1, 0.2, 0.4, 1.0)
 """Values of ``practice_mandate`` in the dose part (0.1 is Rudersdal's; 1 orders a fifth of every week)."""
 DOSE_WEEKS = 260
 FIGURES = ("uptake", "strain_share", "burnout_share")
-VARIANTS = ("shipped", "decoupling", "gating", "gating+spread")
-CONSTANTS = {"gating+spread": {"workload_spread": 0.5}}
+VARIANTS = ("shipped", "decoupling", "gating", "gating+spread", "gating+cheap-trial")
+CONSTANTS = {"gating+spread": {"workload_spread": 0.5}, "gating+cheap-trial": {"shift_cost": 0.06}}
 """Constants a variant changes (declared values otherwise)."""
 DECIDE = workers.Worker._decide
 LEARN = workers.Worker._learn
