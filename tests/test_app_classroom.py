@@ -173,6 +173,26 @@ def test_serve_lang_da_shows_a_danish_page(danish_url, open_page) -> None:
     assert app.page.inner_text("#label-zero_error_culture") == label
 
 
+def test_every_chart_title_fits_its_chart_in_danish_normal_and_projected(danish_url, open_page) -> None:
+    """Plotly does not wrap a title: a long one is cut at the chart's edge (Danish runs longer than English)."""
+    app = open_page(danish_url)
+    page = app.page
+    measure = (
+        "() => Array.from(document.querySelectorAll('[id^=chart-] .js-plotly-plot')).map(gd => {"
+        " const t = gd.querySelector('.gtitle'); const b = t.getBBox();"
+        " return [gd.parentElement.id, t.textContent, b.x + b.width, gd._fullLayout.width]; })"
+    )
+    for view in ("normal", "projector"):
+        if view == "projector":
+            page.click("#view input[value='projector']")
+            app.wait("() => document.body.classList.contains('projector')")
+            app.step()  # a frame in the projector view's fonts
+        titles = page.evaluate(measure)
+        assert len(titles) == 4, titles
+        too_long = [(chart, text, round(right), width) for chart, text, right, width in titles if right > width]
+        assert not too_long, f"{view} view: titles cut at the chart's edge: {too_long}"
+
+
 def test_the_language_switch_reloads_in_the_other_language_keeping_the_levers(danish_url, open_page) -> None:
     app = open_page(danish_url + "?leader_dialogue=0.8&seed=7")
     page = app.page

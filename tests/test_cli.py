@@ -283,6 +283,7 @@ def test_patterns_on_another_seed_block_say_so_and_never_write_docs(tmp_path: Pa
     assert not list(tmp_path.iterdir()), "refused before anything was written"
     assert _command(2, 3, 6_000_000) == "python3 run.py patterns --replications 2 --steps 3 --base-seed 6000000"
     assert _command(20, None) == "python3 run.py patterns --update-docs"
+    assert _command(20, None, 50_000) == "python3 run.py patterns --update-docs", "the documented block may be named"
 
 
 # ---------------------------------------------------------------- compare

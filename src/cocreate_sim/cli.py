@@ -306,8 +306,8 @@ def _add_patterns(sub) -> None:
         "--base-seed",
         type=whole_number_type(0, MAX_SEED - MAX_REPLICATIONS),
         metavar="N",
-        help="seed of replication 0 (default 50000, the documented block); another block replicates the patterns "
-        "on seeds nothing was tuned or chosen on (not with --update-docs)",
+        help="seed of replication 0 (default 50000, the documented block); choose a block nothing was tuned or "
+        "chosen on to replicate the patterns there (not with --update-docs)",
     )
     patterns.add_argument("--quiet", action="store_true", help="no progress bar")
     patterns.set_defaults(func=cmd_patterns)

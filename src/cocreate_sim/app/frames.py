@@ -52,7 +52,7 @@ Translate = Callable[[str], str]
 
 CHARTS: dict[str, tuple[str, tuple[tuple[str, str], ...], str]] = {
     "uptake": (
-        N_("Workers: the share who co-create (uptake), and mean mind-set and practice"),
+        N_("Uptake, mind-set and practice"),
         (("uptake", N_("uptake")), ("mindset_mean", N_("mean mind-set")), ("practice_mean", N_("mean practice"))),
         N_("share 0-1"),
     ),
