@@ -93,7 +93,11 @@ def test_move_a_slider_press_play_and_watch_the_municipality_change(app_url, ope
         "() => ['org-a', 'org-b'].map(id => { const l = document.querySelector('#' + id + ' .js-plotly-plot')"
         "._fullLayout; return [l.xaxis.range, l.yaxis.range]; })"
     )
-    assert ranges[0] == ranges[1], f"A's picture is drawn at another scale than B's after side by side: {ranges}"
+    from cocreate_sim.app.orgpicture import LIMIT, SCALE, SIDE_ROOM
+
+    declared = [-SCALE * (LIMIT + SIDE_ROOM), SCALE * (LIMIT + SIDE_ROOM), -SCALE * LIMIT, SCALE * LIMIT]
+    drawn = [x + y for x, y in ranges]  # each picture's x range, then its y range
+    assert all(d == pytest.approx(declared) for d in drawn), f"a picture is drawn zoomed: {ranges} vs {declared}"
     names = [t["name"] for t in app.graph_data("chart-uptake")]
     assert "uptake (A)" in names and "uptake (B)" in names
     assert all(len(t["x"]) == week + 1 for t in app.graph_data("chart-uptake")), "every week of both runs is drawn"
