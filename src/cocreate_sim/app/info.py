@@ -57,9 +57,15 @@ WHAT_IS_IT = Section(
             "Weeks, hours and shares are not predictions for any real municipality."
         ),
         N_(
-            "- It is not calibrated yet. The sources say in which direction things act, not how strongly, so the "
-            "sizes of the effects are the modeller's judgements. Where the model misses published figures, "
+            "- It is calibrated to one published figure only: the share of staff under strain in a municipality "
+            "run the NPM way. The sources say in which direction things act, not how strongly, so most sizes of "
+            "the effects are the modeller's judgements. Where the model misses published figures, "
             "docs/validation.md says so (see *Credits and references*)."
+        ),
+        N_(
+            "- Ordering staff into co-creation (*Practice mandate*) wears them out far faster in the model than "
+            "surveys suggest: a small order more than doubles the share under strain. Show its direction, not its "
+            "size."
         ),
         N_(
             "- It leaves things out: there is no map, no money (only hours), no elections or party conflict, and "
@@ -363,7 +369,7 @@ CREDITS = Section(
             "- 34% of the higher-educated and 29% of the lower-educated volunteer (Danmarks Statistik, "
             "Kulturvaneundersøgelsen 2020): in low-threshold forms weak groups take part at about 0.85 times the "
             "rate of strong groups. **The model misses this:** at its defaults weak groups join such forms at "
-            "about a third of the rate of strong groups."
+            "less than half the rate of strong groups (about 0.43 times)."
         ),
         N_(
             "- On FixMyStreet, citizens whose first report was fixed were about 57% more likely to report again "
@@ -380,7 +386,7 @@ CREDITS = Section(
         ),
         N_(
             "- 13.6% of Danish employees are often stressed, about one in four teachers and pedagogues (NFA, "
-            "Arbejdsmiljø og Helbred 2018). **The model misses this:** at its defaults only about 2.5% of the "
+            "Arbejdsmiljø og Helbred 2018). **The model is fitted to this:** at its defaults about 17% of the "
             "workers are under strain."
         ),
         N_(
@@ -401,9 +407,10 @@ CREDITS = Section(
         ),
         N_(
             "Other misses, from docs/validation.md: adding ordered practice to courses lowers the uptake instead "
-            "of raising it; under the defaults the municipality drifts slowly towards co-creation over decades "
-            "instead of staying put; and no single lever makes co-creation clearly pay back its hours within "
-            "ten years."
+            "of raising it, because the orders burn most workers out; at the defaults no single lever makes "
+            "co-creation clearly pay back its hours within ten years (a pool for the upkeep of facilities does, a "
+            "third of the way to a full reform); and in the most ambitious reform co-creation is still spreading "
+            "after thirty years instead of settling."
         ),
     ),
 )
