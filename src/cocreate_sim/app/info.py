@@ -407,10 +407,11 @@ CREDITS = Section(
         ),
         N_(
             "Other misses, from docs/validation.md: adding ordered practice to courses lowers the uptake instead "
-            "of raising it, because the orders burn most workers out; at the defaults no single lever makes "
-            "co-creation clearly pay back its hours within ten years (a pool for the upkeep of facilities does, a "
-            "third of the way to a full reform); and in the most ambitious reform co-creation is still spreading "
-            "after thirty years instead of settling."
+            "of raising it, because the orders burn most workers out; at the defaults co-creation about pays for "
+            "its hours within ten years, and no single lever turns a clear loss into a clear gain there (a pool "
+            "for the upkeep of facilities does so a third of the way to a full reform); and with co-creation as "
+            "a further layer on top of NPM, co-creation and the upkeep of facilities are still growing after "
+            "thirty years instead of settling."
         ),
     ),
 )

@@ -161,9 +161,10 @@ LESSONS: tuple[Lesson, ...] = (
             "approval steps more cautious, and it costs the worker who led a failed initiative energy and "
             "confidence. Dropping it lowers the perceived risk of blame, so more workers dare to try, and "
             "trying is the only way to learn the practice. The culture is only one of the brakes: try the same "
-            "change with Leader dialogue 0 in both runs, and the rise is small and shows on only about half of "
-            "the seeds, because without leaders who talk with them few workers understand and master "
-            "co-creation, and leaders measured on the old targets still pull their staff back to operations."
+            "change from the defaults (Leader dialogue 0.1 in both runs), and the rise is small and shows on "
+            "only about half of the seeds, because without leaders who talk with them few workers understand "
+            "and master co-creation, and leaders measured on the old targets still pull their staff back to "
+            "operations."
         ),
     ),
     # 001_fcedaec95fb1d514.txt: "Korte beslutningsgange gør det muligt hurtigt at hjælpe borgerne videre, så de
