@@ -163,3 +163,18 @@ def test_danish_numbers_and_differences_read_as_a_danish_planner_expects():
     assert "Samskabende medarbejdere (udbredelse)</b> steg: 10,0\u00a0% → 15,0\u00a0%" in clear
     assert "+5,0 pct.-point" in clear and "95 %-KI +3,0 pct.-point til +7,0 pct.-point" in clear
     assert "borgernes tillid" in unclear
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_a_lever_whose_sizes_are_not_defensible_carries_its_caution_where_a_report_names_it(lang):
+    from cocreate_sim.i18n import gettext_for
+    from cocreate_sim.reports.common import DOMAIN
+    from cocreate_sim.reports.tables import LEVER_CAUTIONS, levers_table, schedule_table
+
+    caution = html.escape(gettext_for(lang, DOMAIN)(LEVER_CAUTIONS["practice_mandate"]))
+    assert lang == "en" or caution != html.escape(LEVER_CAUTIONS["practice_mandate"]), "translated"
+    ordered = {"base": resolve({}), "orders": resolve({"practice_mandate": 0.5})}
+    assert caution in levers_table(ordered, lang=lang)
+    assert caution in schedule_table(ordered, {"orders": [(52, {"practice_mandate": 0.5})]}, lang=lang)
+    talked = {"base": resolve({}), "dialogue": resolve({"leader_dialogue": 0.5})}
+    assert "class='caution'" not in levers_table(talked, lang=lang), "no caution where no such lever changed"

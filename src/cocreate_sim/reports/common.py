@@ -306,6 +306,7 @@ padding:10px 16px} .lead li{margin:4px 0}
 table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%} th,td{border-bottom:1px solid #e3e3e3;
 padding:5px 8px;text-align:left;vertical-align:top} th{background:#f3f3f3} td.num{text-align:right;white-space:nowrap}
 td.changed{background:#fff3cd;font-weight:600} .meaning{color:#666;font-size:12px;max-width:520px}
+.caution{color:#8a4b00;font-size:12px;max-width:520px;font-weight:600}
 .ci{color:#777;font-size:11px;display:block} .figure{margin:10px 0 26px} details{margin:12px 0}
 summary{cursor:pointer;font-weight:600} .help{color:#555;font-size:14px} code.lever{color:#666;font-size:12px}
 """

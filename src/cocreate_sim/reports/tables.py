@@ -29,18 +29,31 @@ from .common import (
 )
 
 
+LEVER_CAUTIONS: dict[str, str] = {
+    "practice_mandate": N_(
+        "Its sizes are not defensible: in the model even a small order strains far more workers than the staff "
+        "survey reports (docs/validation.md, section 8). Read its effects as a direction only."
+    ),
+}
+"""Levers whose effects a report should not let be quoted as sizes, with why: shown wherever a report names the lever
+as changed (the validation that backs each note is in docs/validation.md)."""
+
+
 def changed_levers(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Levers that differ from the baseline defaults in at least one scenario."""
     return [n for n in PARAMETERS if any(p[n] != DEFAULTS[n] for p in scenarios.values())]
 
 
 def _lever_cell(name: str, lang: str) -> str:
-    """A lever in a table: its translated name and what it means; always the name scenario files use."""
+    """A lever in a table: its translated name, what it means and any caution; always the name scenario files use."""
     code = html.escape(name)
     shown = f"<b>{code}</b>"
     if lang != DEFAULT_LANGUAGE:  # the English name is the scenario files' name with spaces: shown once
         shown = f"<b>{html.escape(lever_label(name, lang))}</b> <code class='lever'>{code}</code>"
-    return f"{shown}<div class='meaning'>{html.escape(lever_meaning(name, lang))}</div>"
+    caution = ""
+    if name in LEVER_CAUTIONS:
+        caution = f"<div class='caution'>{html.escape(gettext_for(lang, DOMAIN)(LEVER_CAUTIONS[name]))}</div>"
+    return f"{shown}<div class='meaning'>{html.escape(lever_meaning(name, lang))}</div>{caution}"
 
 
 def _header(*names: str) -> str:
