@@ -28,11 +28,11 @@ from .common import (
     unit_text,
 )
 
-
 LEVER_CAUTIONS: dict[str, str] = {
     "practice_mandate": N_(
-        "Its sizes are not defensible: in the model even a small order strains far more workers than the staff "
-        "survey reports (docs/validation.md, section 8). Read its effects as a direction only."
+        "Its sizes are not defensible: at the NPM baseline even a small order (0.1) more than doubles the share of "
+        "workers under strain, beyond what the staff survey reports (docs/validation.md, section 8). Read its "
+        "effects as a direction only."
     ),
 }
 """Levers whose effects a report should not let be quoted as sizes, with why: shown wherever a report names the lever
