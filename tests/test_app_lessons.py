@@ -293,3 +293,16 @@ def test_preset_names_are_readable_and_distinct():
     assert PRESET_NAMES["npm_baseline"] == "New Public Management (baseline)"
     for name in names:
         assert "_" not in name and name[0].isupper()
+
+
+def test_the_info_tabs_figures_are_those_of_the_calibrated_defaults_check():
+    """The Info tab quotes the model at its defaults; docs/calibration/defaults_check.csv is redone after every
+    model change (docs/architecture.md), so a figure left from an older model fails here."""
+    import pandas as pd
+
+    check = pd.read_csv(Path(__file__).parents[1] / "docs" / "calibration" / "defaults_check.csv").set_index("target")
+    text = " ".join(block for section in SECTIONS for block in section.blocks)
+    strain = check.loc["npm_strain", "mean"]
+    assert f"at its defaults about {100 * strain:.0f}% of the workers are under strain" in text
+    gradient = check.loc["npm_low_threshold_gradient", "mean"]
+    assert f"(about {gradient:.2f} times)" in text
